@@ -1,0 +1,71 @@
+// Copyright 2026 The sframecpp Authors.
+//
+// RFC 9605 §4.4.2 key schedule and the per-key context built from it.
+
+#ifndef SFRAME_SRC_CORE_KEY_SCHEDULE_H_
+#define SFRAME_SRC_CORE_KEY_SCHEDULE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "sframe/cipher_suite.h"
+#include "sframe/header.h"
+#include "src/crypto/aead.h"
+#include "src/crypto/secret.h"
+
+namespace sframe {
+namespace internal {
+
+// "SFrame 1.0 Secret key " || KID (8 bytes BE) || suite (2 bytes BE).
+std::array<uint8_t, 32> SframeKeyLabel(KeyId key_id, CipherSuite suite);
+// "SFrame 1.0 Secret salt " || KID (8 bytes BE) || suite (2 bytes BE).
+std::array<uint8_t, 33> SframeSaltLabel(KeyId key_id, CipherSuite suite);
+
+// The derived secrets of one KID, kept for inspection (CLI, tests).
+struct DerivedKey {
+  SecretBuffer sframe_secret;  // HKDF-Extract("", base_key): Nh bytes
+  SecretBuffer sframe_key;     // Nk bytes
+  std::array<uint8_t, kNonceSize> sframe_salt;
+};
+
+// derive_key_salt(KID, base_key). kInvalidArgument if base_key is empty.
+absl::StatusOr<DerivedKey> DeriveKeySalt(CipherSuite suite, KeyId key_id,
+                                         absl::Span<const uint8_t> base_key);
+
+// nonce = sframe_salt XOR encode_big_endian(ctr, 12) (erratum 8321).
+std::array<uint8_t, kNonceSize> MakeNonce(
+    const std::array<uint8_t, kNonceSize>& salt, Counter counter);
+
+// Everything needed per frame for one KID: the salt and the keyed AEAD
+// (round keys, GHASH powers or HMAC state). Address-stable (held by
+// unique_ptr), never copied, wiped on destruction.
+class KeyContext {
+ public:
+  static absl::StatusOr<std::unique_ptr<KeyContext>> Create(
+      CipherSuite suite, KeyId key_id, absl::Span<const uint8_t> base_key);
+  ~KeyContext();
+  KeyContext(const KeyContext&) = delete;
+  KeyContext& operator=(const KeyContext&) = delete;
+
+  std::array<uint8_t, kNonceSize> Nonce(Counter counter) const {
+    return MakeNonce(salt_, counter);
+  }
+  Aead& aead() { return *aead_; }
+  size_t tag_size() const { return aead_->tag_size(); }
+
+ private:
+  KeyContext(const std::array<uint8_t, kNonceSize>& salt,
+             std::unique_ptr<Aead> aead)
+      : salt_(salt), aead_(std::move(aead)) {}
+
+  std::array<uint8_t, kNonceSize> salt_;
+  std::unique_ptr<Aead> aead_;
+};
+
+}  // namespace internal
+}  // namespace sframe
+
+#endif  // SFRAME_SRC_CORE_KEY_SCHEDULE_H_

@@ -1,0 +1,252 @@
+// Copyright 2026 The sframecpp Authors.
+
+#include "src/crypto/aead.h"
+
+#include <openssl/aes.h>
+#include <openssl/cipher.h>
+#include <openssl/digest.h>
+#include <openssl/hmac.h>
+#include <openssl/mem.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "src/crypto/secret.h"
+
+namespace sframe {
+namespace internal {
+namespace {
+
+bool g_forced_set = false;
+AeadImplementation g_forced = AeadImplementation::kAuto;
+
+void StoreBigEndian64(uint64_t v, uint8_t* out) {
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<uint8_t>(v);
+    v >>= 8;
+  }
+}
+
+// AES-GCM through BoringSSL's EVP_CIPHER interface, which (unlike EVP_AEAD)
+// accepts the AAD in several pieces.
+class BoringSslGcm final : public Aead {
+ public:
+  explicit BoringSslGcm(CipherSuite suite) : Aead(suite) {
+    EVP_CIPHER_CTX_init(&ctx_);
+  }
+  ~BoringSslGcm() override {
+    // Wipe the whole GCM state (AES key schedule, GHASH table) ourselves:
+    // BoringSSL's cleanup only cleanses part of it. A zeroed state is still
+    // safe to clean up (its IV pointer becomes null, which is freed as a
+    // no-op).
+    if (ctx_.cipher != nullptr && ctx_.cipher_data != nullptr) {
+      WipeSecret(ctx_.cipher_data, ctx_.cipher->ctx_size);
+    }
+    EVP_CIPHER_CTX_cleanup(&ctx_);
+  }
+
+  bool Init(absl::Span<const uint8_t> key) {
+    const EVP_CIPHER* cipher =
+        key.size() == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+    return EVP_CipherInit_ex(&ctx_, cipher, nullptr, key.data(), nullptr, 1) ==
+           1;
+  }
+
+  absl::string_view implementation_name() const override { return "boringssl"; }
+
+  bool Seal(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+            absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
+            uint8_t* out, uint8_t* tag) override {
+    if (!Start(nonce, aad1, aad2, 1)) return false;
+    int len = 0;
+    if (!in.empty() && (EVP_CipherUpdate(&ctx_, out, &len, in.data(),
+                                         static_cast<int>(in.size())) != 1 ||
+                        static_cast<size_t>(len) != in.size())) {
+      return false;
+    }
+    uint8_t unused[16];
+    return EVP_CipherFinal_ex(&ctx_, unused, &len) == 1 &&
+           EVP_CIPHER_CTX_ctrl(&ctx_, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
+  }
+
+  bool Open(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+            absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
+            const uint8_t* tag, uint8_t* out) override {
+    int len = 0;
+    uint8_t unused[16];
+    bool ok =
+        Start(nonce, aad1, aad2, 0) &&
+        EVP_CIPHER_CTX_ctrl(&ctx_, EVP_CTRL_GCM_SET_TAG, 16,
+                            const_cast<uint8_t*>(tag)) == 1 &&
+        (in.empty() || EVP_CipherUpdate(&ctx_, out, &len, in.data(),
+                                        static_cast<int>(in.size())) == 1);
+    // Final compares the tags with CRYPTO_memcmp (constant time).
+    ok = EVP_CipherFinal_ex(&ctx_, unused, &len) == 1 && ok;
+    if (!ok && !in.empty()) OPENSSL_cleanse(out, in.size());
+    return ok;
+  }
+
+ private:
+  bool Start(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+             absl::Span<const uint8_t> aad2, int enc) {
+    int len = 0;
+    if (EVP_CipherInit_ex(&ctx_, nullptr, nullptr, nullptr, nonce, enc) != 1) {
+      return false;
+    }
+    for (absl::Span<const uint8_t> aad : {aad1, aad2}) {
+      if (!aad.empty() && EVP_CipherUpdate(&ctx_, nullptr, &len, aad.data(),
+                                           static_cast<int>(aad.size())) != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  EVP_CIPHER_CTX ctx_;
+};
+
+// RFC 9605 §4.5.1: AES-CTR, then HMAC over
+// len(aad)_8 || len(ct)_8 || Nt_8 || nonce || aad || ct, truncated to Nt.
+class CtrHmac final : public Aead {
+ public:
+  explicit CtrHmac(CipherSuite suite) : Aead(suite) { HMAC_CTX_init(&hmac_); }
+  ~CtrHmac() override {
+    WipeSecret(&aes_key_, sizeof(aes_key_));
+    HMAC_CTX_cleanup(&hmac_);  // cleanses the whole context
+  }
+
+  bool Init(absl::Span<const uint8_t> key) {
+    const size_t nka = AesKeySize(suite());
+    if (AES_set_encrypt_key(key.data(), static_cast<unsigned>(nka * 8),
+                            &aes_key_) != 0) {
+      return false;
+    }
+    return HMAC_Init_ex(&hmac_, key.data() + nka, key.size() - nka,
+                        UsesSha512(suite()) ? EVP_sha512() : EVP_sha256(),
+                        nullptr) == 1;
+  }
+
+  absl::string_view implementation_name() const override { return "ctr_hmac"; }
+
+  bool Seal(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+            absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
+            uint8_t* out, uint8_t* tag) override {
+    Ctr(nonce, in, out);
+    uint8_t full[EVP_MAX_MD_SIZE];
+    if (!ComputeTag(nonce, aad1, aad2, {out, in.size()}, full)) return false;
+    memcpy(tag, full, tag_size());
+    OPENSSL_cleanse(full, sizeof(full));
+    return true;
+  }
+
+  bool Open(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+            absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
+            const uint8_t* tag, uint8_t* out) override {
+    uint8_t full[EVP_MAX_MD_SIZE];
+    // Encrypt-then-MAC: authenticate the ciphertext before decrypting it.
+    bool ok = ComputeTag(nonce, aad1, aad2, in, full) &&
+              CRYPTO_memcmp(full, tag, tag_size()) == 0;
+    OPENSSL_cleanse(full, sizeof(full));
+    if (ok) {
+      Ctr(nonce, in, out);
+    } else if (!in.empty()) {
+      OPENSSL_cleanse(out, in.size());
+    }
+    return ok;
+  }
+
+ private:
+  void Ctr(const uint8_t* nonce, absl::Span<const uint8_t> in, uint8_t* out) {
+    if (in.empty()) return;
+    // Counter block nonce || 0^32, the first keystream block uses 0.
+    uint8_t ivec[AES_BLOCK_SIZE] = {0};
+    memcpy(ivec, nonce, kNonceSize);
+    uint8_t ecount[AES_BLOCK_SIZE] = {0};
+    unsigned num = 0;
+    AES_ctr128_encrypt(in.data(), out, in.size(), &aes_key_, ivec, ecount,
+                       &num);
+    OPENSSL_cleanse(ecount, sizeof(ecount));
+  }
+
+  bool ComputeTag(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+                  absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> ct,
+                  uint8_t* full) {
+    uint8_t prefix[8 + 8 + 8 + kNonceSize];
+    StoreBigEndian64(aad1.size() + aad2.size(), prefix);
+    StoreBigEndian64(ct.size(), prefix + 8);
+    StoreBigEndian64(tag_size(), prefix + 16);
+    memcpy(prefix + 24, nonce, kNonceSize);
+    unsigned len = 0;
+    return HMAC_Init_ex(&hmac_, nullptr, 0, nullptr, nullptr) == 1 &&
+           HMAC_Update(&hmac_, prefix, sizeof(prefix)) == 1 &&
+           HMAC_Update(&hmac_, aad1.data(), aad1.size()) == 1 &&
+           HMAC_Update(&hmac_, aad2.data(), aad2.size()) == 1 &&
+           HMAC_Update(&hmac_, ct.data(), ct.size()) == 1 &&
+           HMAC_Final(&hmac_, full, &len) == 1;
+  }
+
+  AES_KEY aes_key_;
+  HMAC_CTX hmac_;
+};
+
+}  // namespace
+
+absl::StatusOr<AeadImplementation> ParseAeadImplementation(
+    absl::string_view name) {
+  if (name == "auto") return AeadImplementation::kAuto;
+  if (name == "boringssl") return AeadImplementation::kBoringSsl;
+  if (name == "vaes_avx512") return AeadImplementation::kVaesAvx512;
+  if (name == "vaes_avx2") return AeadImplementation::kVaesAvx2;
+  return absl::InvalidArgumentError("unknown AEAD implementation");
+}
+
+bool IsAeadImplementationSupported(AeadImplementation impl) {
+  switch (impl) {
+    case AeadImplementation::kAuto:
+    case AeadImplementation::kBoringSsl:
+      return true;
+    case AeadImplementation::kVaesAvx512:
+    case AeadImplementation::kVaesAvx2:
+      return false;
+  }
+  return false;
+}
+
+AeadImplementation DefaultAeadImplementation() {
+  if (g_forced_set) return g_forced;
+  static const AeadImplementation from_env = [] {
+    const char* env = std::getenv("SFRAME_AEAD_IMPL");
+    if (env == nullptr) return AeadImplementation::kAuto;
+    absl::StatusOr<AeadImplementation> impl = ParseAeadImplementation(env);
+    return impl.ok() ? *impl : AeadImplementation::kAuto;
+  }();
+  return from_env;
+}
+
+void SetDefaultAeadImplementationForTesting(AeadImplementation impl) {
+  g_forced_set = impl != AeadImplementation::kAuto;
+  g_forced = impl;
+}
+
+absl::StatusOr<std::unique_ptr<Aead>> Aead::Create(
+    CipherSuite suite, absl::Span<const uint8_t> key, AeadImplementation impl) {
+  if (key.size() != KeySize(suite)) {
+    return absl::InvalidArgumentError("AEAD key has the wrong size");
+  }
+  if (impl == AeadImplementation::kAuto) impl = DefaultAeadImplementation();
+  if (!IsAeadImplementationSupported(impl)) {
+    return absl::FailedPreconditionError(
+        "AEAD implementation not supported on this CPU");
+  }
+  if (!IsGcm(suite)) {
+    auto aead = std::make_unique<CtrHmac>(suite);
+    if (!aead->Init(key)) return absl::InternalError("CTR-HMAC setup failed");
+    return aead;
+  }
+  auto aead = std::make_unique<BoringSslGcm>(suite);
+  if (!aead->Init(key)) return absl::InternalError("GCM setup failed");
+  return aead;
+}
+
+}  // namespace internal
+}  // namespace sframe

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# End-to-end checks of the sframe CLI. Usage: cli_test.sh SFRAME_BINARY DATA_DIR
+set -u
+sframe=$1
+data=$2
+failures=0
+pass() { :; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+expect_ok() {  # expect_ok NAME EXPECTED_STDOUT CMD...
+  local name=$1 want=$2; shift 2
+  local got
+  if ! got=$("$@" 2>/tmp/sframe_cli_err.$$); then
+    fail "$name: exit $?: $(cat /tmp/sframe_cli_err.$$)"; return
+  fi
+  [ "$got" = "$want" ] || fail "$name: got '$got', want '$want'"
+}
+expect_error() {  # expect_error NAME STDERR_SUBSTRING CMD...
+  local name=$1 want=$2; shift 2
+  local out err
+  if out=$("$@" 2>/tmp/sframe_cli_err.$$); then
+    fail "$name: succeeded, output '$out'"; return
+  fi
+  err=$(cat /tmp/sframe_cli_err.$$)
+  [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] || fail "$name: stderr is not one line: $err"
+  case "$err" in *"$want"*) ;; *) fail "$name: stderr '$err' lacks '$want'";; esac
+}
+
+# RFC 9605 C.3, suite 4 (AES_128_GCM_SHA256_128).
+key=000102030405060708090a0b0c0d0e0f
+md=4945544620534672616d65205747
+pt=64726166742d696574662d736672616d652d656e63
+ct=9901234567b7412c2513a1b66dbb48841bbaf17f598751176ad847681a69c6d0b091c07018ce4adb34eb
+grep -q "\"$ct\"" "$data/test-vectors.json" || fail "the suite-4 vector is not in $data/test-vectors.json"
+
+expect_ok "encrypt vector" "$ct" "$sframe" encrypt --suite 4 --key $key --kid 291 --ctr 17767 --metadata $md $pt
+expect_ok "encrypt by name" "$ct" "$sframe" encrypt --suite aes128gcm --key $key --kid 0x123 --ctr 17767 --metadata $md $pt
+expect_ok "decrypt vector" "$pt" "$sframe" decrypt --suite 4 --key $key --kid 291 --metadata $md $ct
+expect_ok "inspect" "$(printf 'kid: 291\nctr: 17767\nheader_length: 5\npayload_length: 37')" "$sframe" inspect $ct
+
+tampered=${ct%?}$( [ "${ct: -1}" = 0 ] && echo 1 || echo 0 )
+expect_error "tampered frame" "authentication failed" "$sframe" decrypt --suite 4 --key $key --kid 291 --metadata $md $tampered
+expect_error "wrong metadata" "authentication failed" "$sframe" decrypt --suite 4 --key $key --kid 291 $ct
+expect_error "wrong kid" "is not --kid" "$sframe" decrypt --suite 4 --key $key --kid 5 --metadata $md $ct
+expect_error "short frame" "too short" "$sframe" decrypt --suite 4 --key $key --kid 291 9901234567aabb
+expect_error "truncated header" "malformed or truncated" "$sframe" decrypt --suite 4 --key $key --kid 291 99012345
+expect_error "empty frame" "empty frame" "$sframe" decrypt --suite 4 --key $key --kid 291 ""
+expect_error "bad hex" "not a hex string" "$sframe" encrypt --suite 4 --key $key --kid 1 zz
+expect_error "odd hex" "not a hex string" "$sframe" encrypt --suite 4 --key $key --kid 1 abc
+expect_error "bad key" "--key" "$sframe" encrypt --suite 4 --key xyz --kid 1 00
+expect_error "bad number" "--kid is not" "$sframe" encrypt --suite 4 --key $key --kid -1 00
+expect_error "overflow" "--ctr is not" "$sframe" encrypt --suite 4 --key $key --kid 1 --ctr 18446744073709551616 00
+expect_error "unknown suite" "unknown cipher suite" "$sframe" encrypt --suite 9 --key $key --kid 1 00
+expect_error "unknown suite name" "unknown cipher suite" "$sframe" encrypt --suite chacha --key $key --kid 1 00
+expect_error "inspect malformed" "malformed" "$sframe" inspect 8005
+expect_error "unknown command" "unknown command" "$sframe" frobnicate
+expect_error "missing option" "missing --kid" "$sframe" encrypt --suite 4 --key $key 00
+
+# Round trip for every suite, with the maximal header.
+for s in 1 2 3 4 5 6 7 8; do
+  c=$("$sframe" encrypt --suite $s --key $key --kid 18446744073709551615 --ctr 18446744073709551615 abcdef) || fail "encrypt suite $s"
+  expect_ok "round trip suite $s" abcdef "$sframe" decrypt --suite $s --key $key --kid 18446744073709551615 "$c"
+done
+
+# The vector files.
+out=$("$sframe" vectors "$data/test-vectors.json" "$data/test-vectors-aes256.json" "$data/test-vectors-sframe-wg-main.json") || fail "vectors: $out"
+[ "$(printf '%s\n' "$out" | tail -n 1)" = "600 passed, 0 failed" ] || fail "vectors summary: $(printf '%s\n' "$out" | tail -n 1)"
+echo '{"header": [{"kid": 1, "ctr": 1, "encoded": "12"}]}' > /tmp/sframe_bad_vec.$$.json
+expect_error "failing vector" "" "$sframe" vectors /tmp/sframe_bad_vec.$$.json
+echo '{"header": ' > /tmp/sframe_bad_vec.$$.json
+expect_error "malformed file" "malformed" "$sframe" vectors /tmp/sframe_bad_vec.$$.json
+rm -f /tmp/sframe_bad_vec.$$.json /tmp/sframe_cli_err.$$
+
+"$sframe" --help | grep -q "usage: sframe" || fail "--help"
+if [ $failures -ne 0 ]; then echo "$failures CLI checks failed"; exit 1; fi
+echo "all CLI checks passed"

@@ -1,0 +1,119 @@
+// Copyright 2026 The sframecpp Authors.
+
+#include "sframe/header.h"
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace sframe {
+namespace {
+
+constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+
+std::vector<uint8_t> Encode(KeyId kid, Counter ctr) {
+  uint8_t buf[kMaxHeaderSize];
+  auto out = EncodeHeader({kid, ctr}, buf);
+  EXPECT_TRUE(out.ok());
+  return {out->begin(), out->end()};
+}
+
+TEST(HeaderTest, EncodesRfcExamples) {
+  EXPECT_EQ(Encode(0, 0), (std::vector<uint8_t>{0x00}));
+  EXPECT_EQ(Encode(7, 7), (std::vector<uint8_t>{0x77}));
+  EXPECT_EQ(Encode(0, 8), (std::vector<uint8_t>{0x08, 0x08}));
+  EXPECT_EQ(Encode(8, 0), (std::vector<uint8_t>{0x80, 0x08}));
+  EXPECT_EQ(Encode(0, 255), (std::vector<uint8_t>{0x08, 0xff}));
+  EXPECT_EQ(Encode(0, 256), (std::vector<uint8_t>{0x09, 0x01, 0x00}));
+  EXPECT_EQ(Encode(5, 300), (std::vector<uint8_t>{0x59, 0x01, 0x2c}));
+  EXPECT_EQ(Encode(0x123, 0x4567),
+            (std::vector<uint8_t>{0x99, 0x01, 0x23, 0x45, 0x67}));
+  std::vector<uint8_t> max(17, 0xff);
+  EXPECT_EQ(Encode(kMax, kMax), max);
+}
+
+TEST(HeaderTest, RoundTripsEdgeValues) {
+  const uint64_t edges[] = {
+      0,          1,        7,     8,          255,
+      256,        65535,    65536, 1ull << 32, (1ull << 56) - 1,
+      1ull << 56, kMax - 1, kMax};
+  for (uint64_t kid : edges) {
+    for (uint64_t ctr : edges) {
+      std::vector<uint8_t> bytes = Encode(kid, ctr);
+      EXPECT_EQ(bytes.size(), EncodedHeaderSize({kid, ctr}));
+      bytes.push_back(0xaa);  // payload
+      auto parsed = ParseHeader(bytes);
+      ASSERT_TRUE(parsed.ok()) << kid << " " << ctr;
+      EXPECT_EQ(parsed->header, (Header{kid, ctr}));
+      EXPECT_EQ(parsed->bytes.size(), bytes.size() - 1);
+      EXPECT_EQ(parsed->payload.size(), 1u);
+    }
+  }
+}
+
+TEST(HeaderTest, RejectsOutputTooSmall) {
+  uint8_t buf[4];
+  EXPECT_EQ(EncodeHeader({0x123, 0x4567}, buf).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(HeaderTest, RejectsEmptyInput) {
+  EXPECT_EQ(ParseHeader({}).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(HeaderTest, RejectsEveryTruncation) {
+  const std::vector<uint8_t> full = Encode(kMax, kMax);
+  for (size_t n = 0; n < full.size(); ++n) {
+    EXPECT_EQ(ParseHeader(absl::MakeConstSpan(full).first(n)).status().code(),
+              absl::StatusCode::kDataLoss)
+        << n;
+  }
+  const std::vector<uint8_t> mid = Encode(0x123, 0x4567);
+  for (size_t n = 0; n < mid.size(); ++n) {
+    EXPECT_FALSE(ParseHeader(absl::MakeConstSpan(mid).first(n)).ok()) << n;
+  }
+}
+
+TEST(HeaderTest, RejectsNonMinimalEncodings) {
+  const std::vector<std::vector<uint8_t>> bad = {
+      {0x80, 0x05},                       // KID 5 in extended form
+      {0x08, 0x07},                       // CTR 7 in extended form
+      {0x80, 0x00},                       // KID 0 in extended form
+      {0x90, 0x00, 0xff},                 // KID 0x00ff in two bytes
+      {0x09, 0x00, 0xff},                 // CTR 0x00ff in two bytes
+      {0x0f, 0, 0, 0, 0, 0, 0, 0, 0x08},  // CTR 8 in eight bytes
+  };
+  for (const auto& b : bad) {
+    EXPECT_EQ(ParseHeader(b).status().code(), absl::StatusCode::kDataLoss);
+  }
+}
+
+TEST(HeaderTest, AcceptsEveryInlineValue) {
+  for (uint8_t k = 0; k < 8; ++k) {
+    for (uint8_t c = 0; c < 8; ++c) {
+      const uint8_t b = static_cast<uint8_t>(k << 4 | c);
+      auto parsed = ParseHeader(absl::Span<const uint8_t>(&b, 1));
+      ASSERT_TRUE(parsed.ok());
+      EXPECT_EQ(parsed->header, (Header{k, c}));
+    }
+  }
+}
+
+TEST(HeaderTest, ParsesEveryConfigByteWithoutCrashing) {
+  std::vector<uint8_t> buf(17, 0xff);
+  for (int config = 0; config < 256; ++config) {
+    buf[0] = static_cast<uint8_t>(config);
+    for (size_t n = 0; n <= buf.size(); ++n) {
+      auto parsed = ParseHeader(absl::MakeConstSpan(buf).first(n));
+      if (parsed.ok()) {
+        EXPECT_LE(parsed->bytes.size(), n);
+        EXPECT_EQ(EncodedHeaderSize(parsed->header), parsed->bytes.size());
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sframe

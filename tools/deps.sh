@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a task needs, only those missing.
+# Usage: tools/deps.sh GROUP...   groups: build test bench fuzz plots
+# Runs apt-get update at most once, and nothing at all when everything is
+# already installed.
+set -euo pipefail
+
+pkgs=()
+for group in "$@"; do
+  case "$group" in
+    build) pkgs+=(build-essential cmake pkg-config android-libboringssl-dev
+                  libabsl-dev nlohmann-json3-dev) ;;
+    test)  pkgs+=(googletest libgtest-dev) ;;
+    bench) pkgs+=(libbenchmark-dev libipsec-mb-dev util-linux) ;;
+    fuzz)  pkgs+=(clang libclang-rt-14-dev) ;;
+    plots) pkgs+=(python3 python3-matplotlib) ;;
+    *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps.sh: run as root or install sudo" >&2; exit 1; }
+  sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update
+$sudo apt-get install -y --no-install-recommends "${missing[@]}"
