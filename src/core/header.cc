@@ -6,48 +6,32 @@
 
 #include "sframe/header.h"
 
+#include <cstring>
+
+#include "src/core/header_internal.h"
+
 namespace sframe {
 namespace {
 
 // Bytes needed for an extended value v >= 8 (1..8).
 size_t ExtendedLength(uint64_t v) {
-  size_t n = 1;
-  while (n < 8 && (v >> (8 * n)) != 0) ++n;
-  return n;
-}
-
-size_t FieldSize(uint64_t v) { return v < 8 ? 0 : ExtendedLength(v); }
-
-uint8_t* PutBigEndian(uint64_t v, size_t n, uint8_t* out) {
-  for (size_t i = 0; i < n; ++i) {
-    out[i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
-  }
-  return out + n;
+  return static_cast<size_t>((64 - __builtin_clzll(v | 1) + 7) / 8);
 }
 
 }  // namespace
 
 size_t EncodedHeaderSize(const Header& header) {
-  return 1 + FieldSize(header.key_id) + FieldSize(header.counter);
+  return internal::HeaderSize(header);
 }
 
 absl::StatusOr<absl::Span<uint8_t>> EncodeHeader(const Header& header,
                                                  absl::Span<uint8_t> out) {
-  const size_t size = EncodedHeaderSize(header);
+  uint8_t scratch[internal::kHeaderScratchSize];
+  const size_t size = internal::EncodeHeaderTo(header, scratch);
   if (out.size() < size) {
     return absl::InvalidArgumentError("header output too small");
   }
-  const size_t kid_len = FieldSize(header.key_id);
-  const size_t ctr_len = FieldSize(header.counter);
-  uint8_t config = 0;
-  config |= kid_len == 0 ? static_cast<uint8_t>(header.key_id << 4)
-                         : static_cast<uint8_t>(0x80 | ((kid_len - 1) << 4));
-  config |= ctr_len == 0 ? static_cast<uint8_t>(header.counter)
-                         : static_cast<uint8_t>(0x08 | (ctr_len - 1));
-  uint8_t* p = out.data();
-  *p++ = config;
-  p = PutBigEndian(header.key_id, kid_len, p);
-  PutBigEndian(header.counter, ctr_len, p);
+  memcpy(out.data(), scratch, size);
   return out.first(size);
 }
 

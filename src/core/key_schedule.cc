@@ -61,15 +61,6 @@ absl::StatusOr<DerivedKey> DeriveKeySalt(CipherSuite suite, KeyId key_id,
   return out;
 }
 
-std::array<uint8_t, kNonceSize> MakeNonce(
-    const std::array<uint8_t, kNonceSize>& salt, Counter counter) {
-  std::array<uint8_t, kNonceSize> nonce = salt;
-  for (int i = 0; i < 8; ++i) {
-    nonce[kNonceSize - 1 - i] ^= static_cast<uint8_t>(counter >> (8 * i));
-  }
-  return nonce;
-}
-
 absl::StatusOr<std::unique_ptr<KeyContext>> KeyContext::Create(
     CipherSuite suite, KeyId key_id, absl::Span<const uint8_t> base_key) {
   absl::StatusOr<DerivedKey> derived = DeriveKeySalt(suite, key_id, base_key);

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -36,8 +37,30 @@ absl::StatusOr<DerivedKey> DeriveKeySalt(CipherSuite suite, KeyId key_id,
                                          absl::Span<const uint8_t> base_key);
 
 // nonce = sframe_salt XOR encode_big_endian(ctr, 12) (erratum 8321).
-std::array<uint8_t, kNonceSize> MakeNonce(
-    const std::array<uint8_t, kNonceSize>& salt, Counter counter);
+inline std::array<uint8_t, kNonceSize> MakeNonce(
+    const std::array<uint8_t, kNonceSize>& salt, Counter counter) {
+  std::array<uint8_t, kNonceSize> nonce;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // nonce[4..12) ^= BE64(counter), computed in registers and written as one
+  // 8-byte and one 4-byte store. The kernels load the nonce as exactly these
+  // two words, so the stores forward to the loads instead of stalling.
+  uint64_t lo;
+  uint32_t hi;
+  memcpy(&lo, salt.data(), 8);
+  memcpy(&hi, salt.data() + 8, 4);
+  const uint64_t be = __builtin_bswap64(counter);
+  lo ^= be << 32;
+  hi ^= static_cast<uint32_t>(be >> 32);
+  memcpy(nonce.data(), &lo, 8);
+  memcpy(nonce.data() + 8, &hi, 4);
+#else
+  nonce = salt;
+  for (int i = 0; i < 8; ++i) {
+    nonce[kNonceSize - 1 - i] ^= static_cast<uint8_t>(counter >> (8 * i));
+  }
+#endif
+  return nonce;
+}
 
 // Everything needed per frame for one KID: the salt and the keyed AEAD
 // (round keys, GHASH powers or HMAC state). Address-stable (held by

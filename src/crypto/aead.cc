@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "src/crypto/aes_gcm_kernel.h"
 #include "src/crypto/secret.h"
 
 namespace sframe {
@@ -104,6 +105,61 @@ class BoringSslGcm final : public Aead {
 
   EVP_CIPHER_CTX ctx_;
 };
+
+// AES-GCM through one of our vectorised kernels (aes_gcm_kernel.h). The
+// kernel was chosen when the key was set up; its precomputed state (round
+// keys, H powers) lives in this object and is wiped with it.
+class KernelGcm final : public Aead {
+ public:
+  KernelGcm(CipherSuite suite, const GcmKernel* kernel)
+      : Aead(suite), kernel_(kernel) {}
+  ~KernelGcm() override { WipeSecret(&key_, sizeof(key_)); }
+
+  void Init(absl::Span<const uint8_t> key) {
+    kernel_->init(&key_, key.data(), key.size());
+  }
+
+  absl::string_view implementation_name() const override {
+    return kernel_->name;
+  }
+
+  bool Seal(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+            absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
+            uint8_t* out, uint8_t* tag) override {
+    kernel_->seal(&key_, nonce, aad1.data(), aad1.size(), aad2.data(),
+                  aad2.size(), in.data(), in.size(), out, tag);
+    return true;
+  }
+
+  bool Open(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+            absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
+            const uint8_t* tag, uint8_t* out) override {
+    return kernel_->open(&key_, nonce, aad1.data(), aad1.size(), aad2.data(),
+                         aad2.size(), in.data(), in.size(), tag, out);
+  }
+
+ private:
+  const GcmKernel* kernel_;
+  GcmKernelKey key_;
+};
+
+const GcmKernel* KernelFor(AeadImplementation impl) {
+  switch (impl) {
+    case AeadImplementation::kVaesAvx512:
+      return GcmKernelVaesAvx512();
+    case AeadImplementation::kVaesAvx2:
+      return GcmKernelVaesAvx2();
+    default:
+      return nullptr;
+  }
+}
+
+// The fastest implementation this CPU runs.
+AeadImplementation BestImplementation() {
+  if (GcmKernelVaesAvx512() != nullptr) return AeadImplementation::kVaesAvx512;
+  if (GcmKernelVaesAvx2() != nullptr) return AeadImplementation::kVaesAvx2;
+  return AeadImplementation::kBoringSsl;
+}
 
 // RFC 9605 §4.5.1: AES-CTR, then HMAC over
 // len(aad)_8 || len(ct)_8 || Nt_8 || nonce || aad || ct, truncated to Nt.
@@ -207,7 +263,7 @@ bool IsAeadImplementationSupported(AeadImplementation impl) {
       return true;
     case AeadImplementation::kVaesAvx512:
     case AeadImplementation::kVaesAvx2:
-      return false;
+      return KernelFor(impl) != nullptr;
   }
   return false;
 }
@@ -241,6 +297,12 @@ absl::StatusOr<std::unique_ptr<Aead>> Aead::Create(
   if (!IsGcm(suite)) {
     auto aead = std::make_unique<CtrHmac>(suite);
     if (!aead->Init(key)) return absl::InternalError("CTR-HMAC setup failed");
+    return aead;
+  }
+  if (impl == AeadImplementation::kAuto) impl = BestImplementation();
+  if (const GcmKernel* kernel = KernelFor(impl)) {
+    auto aead = std::make_unique<KernelGcm>(suite, kernel);
+    aead->Init(key);
     return aead;
   }
   auto aead = std::make_unique<BoringSslGcm>(suite);

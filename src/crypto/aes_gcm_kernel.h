@@ -1,0 +1,91 @@
+// Copyright 2026 The sframecpp Authors.
+//
+// Internal interface of the vectorised AES-GCM kernels.
+//
+// A kernel is a table of plain functions chosen once per key (DESIGN.md §4).
+// Each ISA-specific implementation lives in its own translation unit
+// (`aes_gcm_x86_64_vaes_avx512.cc`, `aes_gcm_x86_64_vaes_avx2.cc`) and is
+// compiled with `__attribute__((target(...)))`, never with global `-m` flags,
+// so the rest of the library still runs on any x86-64 CPU.
+//
+// GCM here is always the RFC 5116 shape SFrame uses: a 12-byte nonce, a
+// 16-byte tag, AES-128 or AES-256. The AAD is given as two spans that are
+// hashed as if concatenated (SFrame's `header || metadata`), so callers never
+// copy them.
+
+#ifndef SFRAME_SRC_CRYPTO_AES_GCM_KERNEL_H_
+#define SFRAME_SRC_CRYPTO_AES_GCM_KERNEL_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sframe {
+namespace internal {
+
+// Size of the opaque per-key state. Large enough for 15 round keys and the
+// GHASH key powers a kernel wants (each kernel static_asserts that it fits).
+inline constexpr size_t kGcmKernelKeyBytes = 2048;
+
+// Per-key precomputed state (round keys, H powers). The layout is private to
+// the kernel that filled it; a key filled by one kernel must only be used with
+// that kernel. The owner wipes it with OPENSSL_cleanse when it dies.
+struct alignas(64) GcmKernelKey {
+  uint8_t bytes[kGcmKernelKeyBytes];
+};
+
+// One frame of a batch call. `in` and `out` are either equal (in place) or do
+// not overlap. For seal, `tag` receives 16 bytes; for open, `tag` holds the
+// 16 received bytes.
+struct GcmBatchItem {
+  const GcmKernelKey* key;
+  const uint8_t* nonce;  // 12 bytes
+  const uint8_t* aad1;
+  size_t aad1_len;
+  const uint8_t* aad2;
+  size_t aad2_len;
+  const uint8_t* in;
+  size_t len;
+  uint8_t* out;
+  uint8_t* tag;
+};
+
+struct GcmKernel {
+  // Human-readable name, e.g. "vaes_avx512".
+  const char* name;
+
+  // Expands `aes_key` (16 or 32 bytes) into `key`. No secret-dependent
+  // branches or table lookups.
+  void (*init)(GcmKernelKey* key, const uint8_t* aes_key, size_t aes_key_len);
+
+  // AES-GCM encrypt of `len` bytes from `in` to `out`, with AAD = aad1||aad2.
+  // Writes the 16-byte tag to `tag`. Any pointer may be null when its length
+  // is 0. `in == out` is allowed; other overlap is not.
+  void (*seal)(const GcmKernelKey* key, const uint8_t* nonce,
+               const uint8_t* aad1, size_t aad1_len, const uint8_t* aad2,
+               size_t aad2_len, const uint8_t* in, size_t len, uint8_t* out,
+               uint8_t* tag);
+
+  // AES-GCM decrypt. Returns true iff the computed tag equals `tag` (16
+  // bytes), compared in constant time. On mismatch all `len` bytes of `out`
+  // are zero when it returns. `in == out` is allowed; other overlap is not.
+  bool (*open)(const GcmKernelKey* key, const uint8_t* nonce,
+               const uint8_t* aad1, size_t aad1_len, const uint8_t* aad2,
+               size_t aad2_len, const uint8_t* in, size_t len,
+               const uint8_t* tag, uint8_t* out);
+
+  // Batch forms: the same results as calling seal/open on each item, in any
+  // internal order. `ok[i]` receives 1 if item i verified, else 0 (and its
+  // output is zeroed). May be null if the kernel has no batch path; callers
+  // then loop over seal/open.
+  void (*seal_batch)(const GcmBatchItem* items, size_t n);
+  void (*open_batch)(const GcmBatchItem* items, size_t n, uint8_t* ok);
+};
+
+// Each returns the kernel if this CPU (and OS) supports it, else nullptr.
+const GcmKernel* GcmKernelVaesAvx512();
+const GcmKernel* GcmKernelVaesAvx2();
+
+}  // namespace internal
+}  // namespace sframe
+
+#endif  // SFRAME_SRC_CRYPTO_AES_GCM_KERNEL_H_

@@ -1,0 +1,201 @@
+// Copyright 2026 The sframecpp Authors.
+//
+// AES-GCM kernel: VAES + VPCLMULQDQ + AVX2 on 256-bit vectors, for CPUs with
+// VAES but without AVX-512 (AMD Zen 3, Intel Alder Lake and later clients).
+// No AVX-512 instruction is used (no EVEX, no k-registers).
+//
+// CONTRACT
+//
+// Requires: AES-NI, PCLMULQDQ, AVX, AVX2, VAES and VPCLMULQDQ, with the OS
+//   saving ymm state. GcmKernelVaesAvx2() checks this once and returns nullptr
+//   otherwise.
+// Computes: AES-128-GCM / AES-256-GCM (SP 800-38D) with a 12-byte nonce and a
+//   16-byte tag, AAD = aad1 || aad2 hashed as one GHASH stream (SFrame's
+//   header || metadata, RFC 9605 §4.4.3).
+// Preconditions: `key` was filled by this kernel's (or the AVX-512 kernel's;
+//   the layout is shared) init. Any pointer may be null when its length is 0.
+//   Buffers need no alignment. in == out is allowed; other overlap is not.
+//   len < 2^36 - 32 (the GCM limit; lengths are public).
+// Outputs: seal writes exactly len bytes of out and 16 tag bytes. open writes
+//   exactly len bytes of out: the plaintext if the tag verifies, else zeros.
+//   For messages of at most 128 bytes plaintext is never written before the
+//   tag is verified; longer ones are written, then zeroed on failure.
+// Side effects: none; thread-safe for concurrent calls on one key.
+//
+// HOW IT WORKS (the maths is in aes_gcm_common.h)
+//
+// The same algorithm as the AVX-512 kernel with 2-block vectors: a single
+// pass for messages of up to 128 bytes, an 8-block stitched loop with one
+// GHASH reduction per 8 blocks above that. Without masked loads, a partial
+// vector (the last bytes of the message, or a window of the two AAD spans)
+// goes through a 32-byte stack bounce buffer: a plain memcpy of exactly the
+// bytes that exist, so nothing outside the caller's buffers is ever touched.
+// The buffer is wiped after it held data.
+//
+// Constant time: branches depend only on lengths, the key size and the final
+// accept/reject bit.
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "src/crypto/aes_gcm_kernel.h"
+
+#define SFRAME_GCM_TARGET "avx2,vaes,vpclmulqdq,aes,pclmul,sse4.1"
+#include "src/crypto/aes_gcm_common.h"
+
+namespace sframe {
+namespace internal {
+namespace {
+
+// 32 bytes of 0xff then 32 bytes of 0: loading 32 bytes at offset 32 - n
+// gives a mask that keeps bytes [0, n).
+alignas(64) constexpr uint8_t kPrefixMask[64] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+// Keeps the compiler from dropping the wipe of a dead stack buffer.
+inline void Clobber(void* p) { __asm__ __volatile__("" : : "r"(p) : "memory"); }
+
+// The AVX2 vocabulary for aes_gcm_common.h.
+struct Ymm {
+  using T = __m256i;
+  static constexpr int kBlocks = 2;
+  static constexpr size_t kBytes = 32;
+
+  SFRAME_GCM_INLINE static T Zero() { return _mm256_setzero_si256(); }
+  SFRAME_GCM_INLINE static T Bcast(__m128i x) {
+    return _mm256_broadcastsi128_si256(x);
+  }
+  SFRAME_GCM_INLINE static T FromLane0(__m128i x) {
+    return _mm256_zextsi128_si256(x);
+  }
+  SFRAME_GCM_INLINE static T Loadu(const void* p) {
+    return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+  }
+  SFRAME_GCM_INLINE static void Storeu(void* p, T v) {
+    _mm256_storeu_si256(static_cast<__m256i*>(p), v);
+  }
+  SFRAME_GCM_INLINE static T LoadWindow(const uint8_t* p, size_t lo,
+                                        size_t hi) {
+    if (lo == 0 && hi == kBytes) return Loadu(p);
+    alignas(32) uint8_t buf[kBytes];
+    Storeu(buf, Zero());
+    memcpy(buf + lo, p + lo, hi - lo);
+    const T v = Loadu(buf);
+    Storeu(buf, Zero());
+    Clobber(buf);
+    return v;
+  }
+  SFRAME_GCM_INLINE static void StorePrefix(uint8_t* p, T v, size_t n) {
+    if (n == kBytes) {
+      Storeu(p, v);
+      return;
+    }
+    alignas(32) uint8_t buf[kBytes];
+    Storeu(buf, v);
+    memcpy(p, buf, n);
+    Storeu(buf, Zero());
+    Clobber(buf);
+  }
+  SFRAME_GCM_INLINE static T KeepPrefix(T v, size_t n) {
+    return _mm256_and_si256(v, Loadu(kPrefixMask + kBytes - n));
+  }
+  SFRAME_GCM_INLINE static T Xor(T a, T b) { return _mm256_xor_si256(a, b); }
+  SFRAME_GCM_INLINE static T Xor3(T a, T b, T c) {
+    return _mm256_xor_si256(_mm256_xor_si256(a, b), c);
+  }
+  SFRAME_GCM_INLINE static T Or(T a, T b) { return _mm256_or_si256(a, b); }
+  SFRAME_GCM_INLINE static T And(T a, T b) { return _mm256_and_si256(a, b); }
+  SFRAME_GCM_INLINE static T Add32(T a, T b) {
+    return _mm256_add_epi32(a, b);
+  }
+  SFRAME_GCM_INLINE static T Bswap(T v) {
+    return _mm256_shuffle_epi8(
+        v, _mm256_broadcastsi128_si256(_mm_set_epi8(
+               0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)));
+  }
+  SFRAME_GCM_INLINE static T Swap64(T v) {
+    return _mm256_shuffle_epi32(v, 0x4e);
+  }
+  template <int kImm>
+  SFRAME_GCM_INLINE static T Clmul(T a, T b) {
+    return _mm256_clmulepi64_epi128(a, b, kImm);
+  }
+  SFRAME_GCM_INLINE static T AesEnc(T v, T k) {
+    return _mm256_aesenc_epi128(v, k);
+  }
+  SFRAME_GCM_INLINE static T AesEncLast(T v, T k) {
+    return _mm256_aesenclast_epi128(v, k);
+  }
+  SFRAME_GCM_INLINE static T CounterOffsets(int first) {
+    return _mm256_set_epi32(0, 0, 0, first + 1, 0, 0, 0, first);
+  }
+  SFRAME_GCM_INLINE static T BlendLane(T v, T x, int lane) {
+    return lane == 0 ? _mm256_blend_epi32(v, x, 0x0f)
+                     : _mm256_blend_epi32(v, x, 0xf0);
+  }
+  SFRAME_GCM_INLINE static __m128i ExtractLane(T v, int lane) {
+    return lane == 0 ? _mm256_castsi256_si128(v)
+                     : _mm256_extracti128_si256(v, 1);
+  }
+  SFRAME_GCM_INLINE static __m128i HXor(T v) {
+    return _mm_xor_si128(_mm256_castsi256_si128(v),
+                         _mm256_extracti128_si256(v, 1));
+  }
+};
+
+SFRAME_GCM_FUNC void Init(GcmKernelKey* key, const uint8_t* aes_key,
+                          size_t aes_key_len) {
+  gcm::InitKey<Ymm>(key, aes_key, aes_key_len);
+}
+
+SFRAME_GCM_FUNC void Seal(const GcmKernelKey* key, const uint8_t* nonce,
+                          const uint8_t* aad1, size_t aad1_len,
+                          const uint8_t* aad2, size_t aad2_len,
+                          const uint8_t* in, size_t len, uint8_t* out,
+                          uint8_t* tag) {
+  gcm::Seal<Ymm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out,
+                 tag);
+}
+
+SFRAME_GCM_FUNC bool Open(const GcmKernelKey* key, const uint8_t* nonce,
+                          const uint8_t* aad1, size_t aad1_len,
+                          const uint8_t* aad2, size_t aad2_len,
+                          const uint8_t* in, size_t len, const uint8_t* tag,
+                          uint8_t* out) {
+  return gcm::Open<Ymm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len,
+                        tag, out);
+}
+
+SFRAME_GCM_FUNC void SealBatch(const GcmBatchItem* items, size_t n) {
+  gcm::SealBatch<Ymm>(items, n);
+}
+
+SFRAME_GCM_FUNC void OpenBatch(const GcmBatchItem* items, size_t n,
+                               uint8_t* ok) {
+  gcm::OpenBatch<Ymm>(items, n, ok);
+}
+
+constexpr GcmKernel kKernel = {"vaes_avx2", Init,      Seal,
+                               Open,        SealBatch, OpenBatch};
+
+bool CpuSupported() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
+         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("vaes") &&
+         __builtin_cpu_supports("vpclmulqdq");
+}
+
+}  // namespace
+
+const GcmKernel* GcmKernelVaesAvx2() {
+  static const GcmKernel* const kernel = CpuSupported() ? &kKernel : nullptr;
+  return kernel;
+}
+
+}  // namespace internal
+}  // namespace sframe

@@ -1,0 +1,198 @@
+// Copyright 2026 The sframecpp Authors.
+//
+// AES-GCM kernel: VAES + VPCLMULQDQ + AVX-512 (F, BW, VL) on 512-bit vectors.
+//
+// CONTRACT
+//
+// Requires: AES-NI, PCLMULQDQ, AVX2, AVX-512F/BW/VL, VAES, VPCLMULQDQ and
+//   BMI2, with the OS saving zmm and opmask state. GcmKernelVaesAvx512()
+//   checks this once and returns nullptr otherwise; nothing in this file runs
+//   before that check passes.
+// Computes: AES-128-GCM / AES-256-GCM (SP 800-38D) with a 12-byte nonce and a
+//   16-byte tag, AAD = aad1 || aad2 hashed as one GHASH stream (SFrame's
+//   header || metadata, RFC 9605 §4.4.3) without copying it anywhere.
+// Preconditions: `key` was filled by this kernel's (or the AVX2 kernel's; the
+//   layout is shared) init. Any pointer may be null when its length is 0.
+//   Buffers need no alignment. in == out is allowed; other overlap is not.
+//   len < 2^36 - 32 (the GCM limit; lengths are public).
+// Outputs: seal writes exactly len bytes of out and 16 tag bytes. open writes
+//   exactly len bytes of out: the plaintext if the tag verifies, else zeros.
+//   For messages of at most 256 bytes plaintext is never written before the
+//   tag is verified; longer ones are written, then zeroed on failure.
+// Side effects: none; thread-safe for concurrent calls on one key.
+//
+// HOW IT WORKS (the maths is in aes_gcm_common.h)
+//
+// One vector = 4 blocks. Messages of up to 256 bytes take a single pass:
+// 0..4 counter vectors (E_K(J0) in a free lane of the last one when there is
+// one), masked (k-register) loads and stores for the partial vector, and the
+// AAD, the ciphertext and the lengths block hashed with their own powers
+// H^g..H^1 under ONE reduction. Longer messages run a 16-block loop whose
+// GHASH (of the previous batch when encrypting, of the loaded batch when
+// decrypting) is spread between the AES rounds, one reduction per 16 blocks;
+// the remaining 0..255 bytes go through the single-pass code. The AAD's two
+// spans are read with two masked loads and an OR per vector; masked-off
+// bytes are neither read nor faulted on.
+//
+// Constant time: branches depend only on lengths, the key size and the final
+// accept/reject bit; masks come from lengths (bzhi).
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "src/crypto/aes_gcm_kernel.h"
+
+#define SFRAME_GCM_TARGET \
+  "avx512f,avx512bw,avx512vl,avx2,vaes,vpclmulqdq,bmi2,aes,pclmul,sse4.1"
+#include "src/crypto/aes_gcm_common.h"
+
+namespace sframe {
+namespace internal {
+namespace {
+
+// The AVX-512 vocabulary for aes_gcm_common.h.
+struct Zmm {
+  using T = __m512i;
+  static constexpr int kBlocks = 4;
+  static constexpr size_t kBytes = 64;
+
+  // Byte mask with bits [0, n) set, 0 <= n <= 64.
+  SFRAME_GCM_INLINE static __mmask64 Prefix(size_t n) {
+    return _cvtu64_mask64(_bzhi_u64(~0ull, static_cast<unsigned>(n)));
+  }
+  SFRAME_GCM_INLINE static T Zero() { return _mm512_setzero_si512(); }
+  SFRAME_GCM_INLINE static T Bcast(__m128i x) {
+    return _mm512_maskz_broadcast_i32x4(0xffff, x);
+  }
+  SFRAME_GCM_INLINE static T FromLane0(__m128i x) {
+    return _mm512_zextsi128_si512(x);
+  }
+  SFRAME_GCM_INLINE static T Loadu(const void* p) {
+    return _mm512_loadu_si512(p);
+  }
+  SFRAME_GCM_INLINE static void Storeu(void* p, T v) {
+    _mm512_storeu_si512(p, v);
+  }
+  SFRAME_GCM_INLINE static T LoadWindow(const uint8_t* p, size_t lo,
+                                        size_t hi) {
+    const __mmask64 m = _kandn_mask64(Prefix(lo), Prefix(hi));
+    return _mm512_maskz_loadu_epi8(m, p);
+  }
+  SFRAME_GCM_INLINE static void StorePrefix(uint8_t* p, T v, size_t n) {
+    _mm512_mask_storeu_epi8(p, Prefix(n), v);
+  }
+  SFRAME_GCM_INLINE static T KeepPrefix(T v, size_t n) {
+    return _mm512_maskz_mov_epi8(Prefix(n), v);
+  }
+  SFRAME_GCM_INLINE static T Xor(T a, T b) { return _mm512_xor_si512(a, b); }
+  SFRAME_GCM_INLINE static T Xor3(T a, T b, T c) {
+    return _mm512_ternarylogic_epi64(a, b, c, 0x96);
+  }
+  SFRAME_GCM_INLINE static T Or(T a, T b) { return _mm512_or_si512(a, b); }
+  SFRAME_GCM_INLINE static T And(T a, T b) { return _mm512_and_si512(a, b); }
+  SFRAME_GCM_INLINE static T Add32(T a, T b) {
+    return _mm512_add_epi32(a, b);
+  }
+  SFRAME_GCM_INLINE static T Bswap(T v) {
+    return _mm512_shuffle_epi8(
+        v, _mm512_maskz_broadcast_i32x4(0xffff, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                               10, 11, 12, 13, 14, 15)));
+  }
+  SFRAME_GCM_INLINE static T Swap64(T v) {
+    return _mm512_maskz_shuffle_epi32(0xffff, v, _MM_PERM_BADC);
+  }
+  template <int kImm>
+  SFRAME_GCM_INLINE static T Clmul(T a, T b) {
+    return _mm512_clmulepi64_epi128(a, b, kImm);
+  }
+  SFRAME_GCM_INLINE static T AesEnc(T v, T k) {
+    return _mm512_aesenc_epi128(v, k);
+  }
+  SFRAME_GCM_INLINE static T AesEncLast(T v, T k) {
+    return _mm512_aesenclast_epi128(v, k);
+  }
+  SFRAME_GCM_INLINE static T CounterOffsets(int first) {
+    return _mm512_set_epi32(0, 0, 0, first + 3, 0, 0, 0, first + 2, 0, 0, 0,
+                            first + 1, 0, 0, 0, first);
+  }
+  SFRAME_GCM_INLINE static T BlendLane(T v, T x, int lane) {
+    return _mm512_mask_blend_epi64(static_cast<__mmask8>(3u << (2 * lane)), v,
+                                   x);
+  }
+  SFRAME_GCM_INLINE static __m128i ExtractLane(T v, int lane) {
+    switch (lane) {
+      case 0:
+        return _mm512_castsi512_si128(v);
+      case 1:
+        return _mm512_maskz_extracti32x4_epi32(0xf, v, 1);
+      case 2:
+        return _mm512_maskz_extracti32x4_epi32(0xf, v, 2);
+      default:
+        return _mm512_maskz_extracti32x4_epi32(0xf, v, 3);
+    }
+  }
+  SFRAME_GCM_INLINE static __m128i HXor(T v) {
+    const __m256i y = _mm256_xor_si256(_mm512_maskz_extracti64x4_epi64(0xf, v, 0),
+                                       _mm512_maskz_extracti64x4_epi64(0xf, v, 1));
+    return _mm_xor_si128(_mm256_castsi256_si128(y),
+                         _mm256_extracti128_si256(y, 1));
+  }
+};
+
+SFRAME_GCM_FUNC void Init(GcmKernelKey* key, const uint8_t* aes_key,
+                          size_t aes_key_len) {
+  gcm::InitKey<Zmm>(key, aes_key, aes_key_len);
+}
+
+SFRAME_GCM_FUNC void Seal(const GcmKernelKey* key, const uint8_t* nonce,
+                          const uint8_t* aad1, size_t aad1_len,
+                          const uint8_t* aad2, size_t aad2_len,
+                          const uint8_t* in, size_t len, uint8_t* out,
+                          uint8_t* tag) {
+  gcm::Seal<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out,
+                 tag);
+}
+
+SFRAME_GCM_FUNC bool Open(const GcmKernelKey* key, const uint8_t* nonce,
+                          const uint8_t* aad1, size_t aad1_len,
+                          const uint8_t* aad2, size_t aad2_len,
+                          const uint8_t* in, size_t len, const uint8_t* tag,
+                          uint8_t* out) {
+  return gcm::Open<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len,
+                        tag, out);
+}
+
+SFRAME_GCM_FUNC void SealBatch(const GcmBatchItem* items, size_t n) {
+  gcm::SealBatch<Zmm>(items, n);
+}
+
+SFRAME_GCM_FUNC void OpenBatch(const GcmBatchItem* items, size_t n,
+                               uint8_t* ok) {
+  gcm::OpenBatch<Zmm>(items, n, ok);
+}
+
+constexpr GcmKernel kKernel = {"vaes_avx512", Init,      Seal,
+                               Open,          SealBatch, OpenBatch};
+
+bool CpuSupported() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
+         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+         __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("vaes") &&
+         __builtin_cpu_supports("vpclmulqdq");
+}
+
+}  // namespace
+
+const GcmKernel* GcmKernelVaesAvx512() {
+  static const GcmKernel* const kernel = CpuSupported() ? &kKernel : nullptr;
+  return kernel;
+}
+
+}  // namespace internal
+}  // namespace sframe

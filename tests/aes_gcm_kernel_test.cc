@@ -1,0 +1,512 @@
+// Copyright 2026 The sframecpp Authors.
+//
+// Differential and known-answer tests of the VAES AES-GCM kernels against
+// BoringSSL's EVP_AEAD. Every kernel this CPU supports is tested; the others
+// are skipped. All randomness comes from fixed-seed std::mt19937_64, so any
+// failure reproduces; each failing check names its parameters.
+
+#include "src/crypto/aes_gcm_kernel.h"
+
+#include <openssl/aead.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+#ifndef SFRAME_TEST_DATA_DIR
+#define SFRAME_TEST_DATA_DIR "tests/data"
+#endif
+
+namespace sframe {
+namespace internal {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+// Number of individual seal/open comparisons made, reported at the end.
+size_t g_cases = 0;
+
+Bytes RandomBytes(std::mt19937_64& rng, size_t n) {
+  Bytes b(n);
+  for (auto& x : b) x = static_cast<uint8_t>(rng());
+  return b;
+}
+
+size_t Uniform(std::mt19937_64& rng, size_t lo, size_t hi) {  // [lo, hi]
+  return std::uniform_int_distribution<size_t>(lo, hi)(rng);
+}
+
+// The oracle: BoringSSL's one-shot seal over the concatenated AAD.
+Bytes OracleSeal(const Bytes& key, const uint8_t* nonce, const Bytes& aad,
+                 const uint8_t* pt, size_t len) {
+  const EVP_AEAD* aead =
+      key.size() == 16 ? EVP_aead_aes_128_gcm() : EVP_aead_aes_256_gcm();
+  EVP_AEAD_CTX ctx;
+  EXPECT_EQ(1,
+            EVP_AEAD_CTX_init(&ctx, aead, key.data(), key.size(), 16, nullptr));
+  Bytes out(len + 16);
+  size_t out_len = 0;
+  EXPECT_EQ(1, EVP_AEAD_CTX_seal(&ctx, out.data(), &out_len, out.size(), nonce,
+                                 12, pt, len, aad.data(), aad.size()));
+  EVP_AEAD_CTX_cleanup(&ctx);
+  out.resize(out_len);
+  return out;
+}
+
+// Checks BoringSSL's open agrees (sanity of the oracle itself).
+bool OracleOpen(const Bytes& key, const uint8_t* nonce, const Bytes& aad,
+                const Bytes& ct_tag) {
+  const EVP_AEAD* aead =
+      key.size() == 16 ? EVP_aead_aes_128_gcm() : EVP_aead_aes_256_gcm();
+  EVP_AEAD_CTX ctx;
+  EVP_AEAD_CTX_init(&ctx, aead, key.data(), key.size(), 16, nullptr);
+  Bytes out(ct_tag.size());
+  size_t out_len = 0;
+  const int ok =
+      EVP_AEAD_CTX_open(&ctx, out.data(), &out_len, out.size(), nonce, 12,
+                        ct_tag.data(), ct_tag.size(), aad.data(), aad.size());
+  EVP_AEAD_CTX_cleanup(&ctx);
+  return ok == 1;
+}
+
+// A buffer with a chosen misalignment (offset 0..63 from a 64-byte boundary).
+class OffsetBuffer {
+ public:
+  OffsetBuffer(size_t n, size_t offset) : storage_(n + 128 + 64), n_(n) {
+    const uintptr_t base = reinterpret_cast<uintptr_t>(storage_.data());
+    data_ = storage_.data() + ((64 - base % 64) % 64) + offset;
+  }
+  uint8_t* data() { return data_; }
+  size_t size() const { return n_; }
+  void Fill(const uint8_t* src) {
+    if (n_) memcpy(data_, src, n_);
+  }
+  Bytes ToBytes() const { return Bytes(data_, data_ + n_); }
+
+ private:
+  Bytes storage_;
+  uint8_t* data_;
+  size_t n_;
+};
+
+struct KernelCase {
+  const char* name;
+  const GcmKernel* (*get)();
+};
+
+class AesGcmKernelTest : public testing::TestWithParam<KernelCase> {
+ protected:
+  void SetUp() override {
+    kernel_ = GetParam().get();
+    if (kernel_ == nullptr) GTEST_SKIP() << "CPU lacks " << GetParam().name;
+  }
+
+  GcmKernelKey MakeKey(const Bytes& k) {
+    GcmKernelKey key;
+    kernel_->init(&key, k.data(), k.size());
+    return key;
+  }
+
+  // One full differential check of seal and open for the given shape.
+  // aad = aad1 (first `split` bytes) || aad2. Returns false on a mismatch.
+  void CheckOne(std::mt19937_64& rng, const Bytes& k, size_t len,
+                size_t aad1_len, size_t aad2_len, bool in_place,
+                bool try_forgeries) {
+    SCOPED_TRACE(testing::Message() << "key=" << k.size() * 8 << " len=" << len
+                                    << " aad1=" << aad1_len << " aad2="
+                                    << aad2_len << " in_place=" << in_place);
+    const GcmKernelKey key = MakeKey(k);
+    const Bytes nonce = RandomBytes(rng, 12);
+    const Bytes pt = RandomBytes(rng, len);
+    const Bytes aad = RandomBytes(rng, aad1_len + aad2_len);
+    const Bytes expect = OracleSeal(k, nonce.data(), aad, pt.data(), len);
+
+    OffsetBuffer a1(aad1_len, Uniform(rng, 0, 63));
+    OffsetBuffer a2(aad2_len, Uniform(rng, 0, 63));
+    a1.Fill(aad.data());
+    a2.Fill(aad.data() + aad1_len);
+    OffsetBuffer src(len, Uniform(rng, 0, 63));
+    OffsetBuffer dst(len, Uniform(rng, 0, 63));
+    src.Fill(pt.data());
+    uint8_t* out = in_place ? src.data() : dst.data();
+    uint8_t tag[16];
+    kernel_->seal(&key, nonce.data(), aad1_len ? a1.data() : nullptr, aad1_len,
+                  aad2_len ? a2.data() : nullptr, aad2_len,
+                  len ? src.data() : nullptr, len, len ? out : nullptr, tag);
+    ++g_cases;
+    Bytes got(out, out + len);
+    got.insert(got.end(), tag, tag + 16);
+    ASSERT_EQ(expect, got) << "seal mismatch";
+
+    // Open: from a fresh ciphertext buffer, in place or not.
+    OffsetBuffer csrc(len, Uniform(rng, 0, 63));
+    OffsetBuffer pdst(len, Uniform(rng, 0, 63));
+    csrc.Fill(expect.data());
+    uint8_t* pout = in_place ? csrc.data() : pdst.data();
+    const bool ok = kernel_->open(
+        &key, nonce.data(), aad1_len ? a1.data() : nullptr, aad1_len,
+        aad2_len ? a2.data() : nullptr, aad2_len, len ? csrc.data() : nullptr,
+        len, expect.data() + len, len ? pout : nullptr);
+    ++g_cases;
+    ASSERT_TRUE(ok) << "open rejected a valid message";
+    ASSERT_EQ(pt, Bytes(pout, pout + len)) << "open plaintext mismatch";
+
+    if (!try_forgeries) return;
+    // Flip one bit of the tag, the ciphertext or the AAD: must fail, with the
+    // output all zero (it is pre-filled with a pattern).
+    for (int what = 0; what < 3; ++what) {
+      if (what == 1 && len == 0) continue;
+      if (what == 2 && aad.empty()) continue;
+      Bytes ct(expect.begin(), expect.begin() + len);
+      Bytes t(expect.begin() + len, expect.end());
+      Bytes bad_aad = aad;
+      if (what == 0) t[Uniform(rng, 0, 15)] ^= 1 << Uniform(rng, 0, 7);
+      if (what == 1) ct[Uniform(rng, 0, len - 1)] ^= 1 << Uniform(rng, 0, 7);
+      if (what == 2) {
+        bad_aad[Uniform(rng, 0, aad.size() - 1)] ^= 1 << Uniform(rng, 0, 7);
+      }
+      OffsetBuffer b1(aad1_len, 0), b2(aad2_len, 5), c(len, 3), p(len, 7);
+      b1.Fill(bad_aad.data());
+      b2.Fill(bad_aad.data() + aad1_len);
+      c.Fill(ct.data());
+      uint8_t* po = in_place ? c.data() : p.data();
+      if (!in_place && len) memset(po, 0xa5, len);
+      const bool forged_ok =
+          kernel_->open(&key, nonce.data(), b1.data(), aad1_len, b2.data(),
+                        aad2_len, c.data(), len, t.data(), po);
+      ++g_cases;
+      ASSERT_FALSE(forged_ok) << "forgery accepted, kind " << what;
+      ASSERT_EQ(Bytes(len, 0), Bytes(po, po + len))
+          << "output not zeroed, kind " << what;
+    }
+  }
+
+  const GcmKernel* kernel_ = nullptr;
+};
+
+// Parses a BoringSSL FileTest file into cases of KEY/NONCE/IN/AD/CT/TAG.
+std::vector<std::vector<std::pair<std::string, Bytes>>> ParseFileTest(
+    const std::string& path) {
+  std::ifstream f(path);
+  EXPECT_TRUE(f.good()) << "cannot open " << path;
+  std::vector<std::vector<std::pair<std::string, Bytes>>> cases;
+  std::vector<std::pair<std::string, Bytes>> cur;
+  std::string line;
+  auto flush = [&] {
+    if (!cur.empty()) cases.push_back(cur);
+    cur.clear();
+  };
+  while (std::getline(f, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+      flush();
+      continue;
+    }
+    if (line[0] == '#') continue;
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    value.erase(value.find_last_not_of(' ') + 1);
+    if (value == "\"\"") value.clear();
+    Bytes b;
+    for (size_t i = 0; i + 1 < value.size(); i += 2) {
+      b.push_back(
+          static_cast<uint8_t>(std::stoi(value.substr(i, 2), nullptr, 16)));
+    }
+    cur.emplace_back(name, b);
+  }
+  flush();
+  return cases;
+}
+
+TEST_P(AesGcmKernelTest, MatchesBoringSslKnownAnswers) {
+  std::mt19937_64 rng(1);
+  size_t used = 0;
+  for (const char* file : {"aes_128_gcm_tests.txt", "aes_256_gcm_tests.txt"}) {
+    const std::string path = std::string(SFRAME_TEST_DATA_DIR) + "/gcm/" + file;
+    const auto cases = ParseFileTest(path);
+    ASSERT_GT(cases.size(), 60u) << path;
+    for (size_t i = 0; i < cases.size(); ++i) {
+      Bytes key, nonce, in, ad, ct, tag;
+      for (const auto& [name, value] : cases[i]) {
+        if (name == "KEY") key = value;
+        if (name == "NONCE") nonce = value;
+        if (name == "IN") in = value;
+        if (name == "AD") ad = value;
+        if (name == "CT") ct = value;
+        if (name == "TAG") tag = value;
+      }
+      if (nonce.size() != 12) continue;
+      SCOPED_TRACE(testing::Message() << file << " case " << i);
+      ASSERT_EQ(16u, tag.size());
+      ++used;
+      const GcmKernelKey k = MakeKey(key);
+      // Every AAD split gives the same result.
+      for (size_t split :
+           {size_t{0}, ad.size() / 2, ad.size(), Uniform(rng, 0, ad.size())}) {
+        Bytes out(in.size());
+        uint8_t t[16];
+        kernel_->seal(&k, nonce.data(), ad.data(), split, ad.data() + split,
+                      ad.size() - split, in.data(), in.size(), out.data(), t);
+        ++g_cases;
+        EXPECT_EQ(ct, out);
+        EXPECT_EQ(tag, Bytes(t, t + 16));
+        Bytes back(ct.size());
+        EXPECT_TRUE(kernel_->open(
+            &k, nonce.data(), ad.data(), split, ad.data() + split,
+            ad.size() - split, ct.data(), ct.size(), tag.data(), back.data()));
+        ++g_cases;
+        EXPECT_EQ(in, back);
+      }
+    }
+  }
+  EXPECT_EQ(69u + 64u, used);
+}
+
+// Picks an AAD shape: aad1 is an SFrame-header-like 0..17 bytes, aad2 is
+// often empty, sometimes a boundary length, otherwise random up to 600.
+void PickAad(std::mt19937_64& rng, size_t* aad1, size_t* aad2) {
+  static const size_t kEdges[] = {0,   1,   12,  15,  16,  17,  31,
+                                  32,  33,  47,  48,  63,  64,  65,
+                                  127, 128, 129, 255, 256, 257, 600};
+  *aad1 = Uniform(rng, 0, 17);
+  switch (Uniform(rng, 0, 3)) {
+    case 0:
+      *aad2 = 0;
+      break;
+    case 1:
+      *aad2 = kEdges[Uniform(rng, 0, sizeof(kEdges) / sizeof(kEdges[0]) - 1)];
+      break;
+    case 2:
+      *aad2 = Uniform(rng, 0, 80);
+      break;
+    default:
+      *aad2 = Uniform(rng, 0, 600);
+      break;
+  }
+}
+
+TEST_P(AesGcmKernelTest, MatchesBoringSslForEveryLengthUpTo1024) {
+  std::mt19937_64 rng(2);
+  for (size_t key_len : {16, 32}) {
+    const Bytes k = RandomBytes(rng, key_len);
+    for (size_t len = 0; len <= 1024; ++len) {
+      for (bool in_place : {false, true}) {
+        size_t aad1, aad2;
+        PickAad(rng, &aad1, &aad2);
+        CheckOne(rng, k, len, aad1, aad2, in_place, len % 5 == 0);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+TEST_P(AesGcmKernelTest, MatchesBoringSslForRandomLengthsUpTo64KiB) {
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 300; ++i) {
+    const Bytes k = RandomBytes(rng, (i & 1) ? 32 : 16);
+    size_t aad1, aad2;
+    PickAad(rng, &aad1, &aad2);
+    const size_t len = Uniform(rng, 0, 65536);
+    CheckOne(rng, k, len, aad1, aad2, (i & 2) != 0, i % 4 == 0);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_P(AesGcmKernelTest, MatchesBoringSslAcrossCounterByteCarry) {
+  // With a 96-bit nonce the counter's low byte first carries at 4064 bytes.
+  std::mt19937_64 rng(4);
+  for (size_t key_len : {16, 32}) {
+    const Bytes k = RandomBytes(rng, key_len);
+    for (size_t len = 4032; len <= 4128; ++len) {
+      CheckOne(rng, k, len, Uniform(rng, 0, 17), 0, len & 1, false);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST_P(AesGcmKernelTest, EveryAadSplitAndLengthIsOneStream) {
+  std::mt19937_64 rng(5);
+  const Bytes k = RandomBytes(rng, 16);
+  for (size_t aad1 = 0; aad1 <= 17; ++aad1) {
+    for (size_t aad2 = 0; aad2 <= 80; ++aad2) {
+      CheckOne(rng, k, Uniform(rng, 0, 300), aad1, aad2, false, false);
+      if (HasFatalFailure()) return;
+    }
+  }
+  for (size_t aad = 0; aad <= 700; ++aad) {  // long AAD, all in one span
+    CheckOne(rng, k, Uniform(rng, 0, 600), 0, aad, true, false);
+    if (HasFatalFailure()) return;
+  }
+}
+
+// Buffers flush against PROT_NONE pages at either end: any byte read or
+// written outside [p, p + n) faults.
+class GuardedRegion {
+ public:
+  explicit GuardedRegion(size_t max) {
+    page_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    body_ = (max + page_ - 1) / page_ * page_ + page_;
+    size_ = body_ + 2 * page_;
+    base_ = static_cast<uint8_t*>(mmap(nullptr, size_, PROT_READ | PROT_WRITE,
+                                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    mprotect(base_, page_, PROT_NONE);
+    mprotect(base_ + page_ + body_, page_, PROT_NONE);
+  }
+  ~GuardedRegion() { munmap(base_, size_); }
+  uint8_t* AtEnd(size_t n) { return base_ + page_ + body_ - n; }
+  uint8_t* AtStart() { return base_ + page_; }
+
+ private:
+  size_t page_, body_, size_;
+  uint8_t* base_;
+};
+
+TEST_P(AesGcmKernelTest, NeverTouchesBytesOutsideItsBuffers) {
+  std::mt19937_64 rng(6);
+  GuardedRegion gin(2048), gout(2048), ga1(64), ga2(1024), gtag(64);
+  for (size_t key_len : {16, 32}) {
+    const Bytes k = RandomBytes(rng, key_len);
+    const GcmKernelKey key = MakeKey(k);
+    for (size_t len = 0; len <= 600; ++len) {
+      for (bool at_end : {true, false}) {
+        size_t aad1, aad2;
+        PickAad(rng, &aad1, &aad2);
+        const Bytes nonce = RandomBytes(rng, 12);
+        const Bytes pt = RandomBytes(rng, len);
+        const Bytes aad = RandomBytes(rng, aad1 + aad2);
+        uint8_t* in = at_end ? gin.AtEnd(len) : gin.AtStart();
+        uint8_t* out = at_end ? gout.AtEnd(len) : gout.AtStart();
+        uint8_t* a1 = at_end ? ga1.AtEnd(aad1) : ga1.AtStart();
+        uint8_t* a2 = at_end ? ga2.AtEnd(aad2) : ga2.AtStart();
+        uint8_t* tag = at_end ? gtag.AtEnd(16) : gtag.AtStart();
+        if (len) memcpy(in, pt.data(), len);
+        if (aad1) memcpy(a1, aad.data(), aad1);
+        if (aad2) memcpy(a2, aad.data() + aad1, aad2);
+        kernel_->seal(&key, nonce.data(), a1, aad1, a2, aad2, in, len, out,
+                      tag);
+        ++g_cases;
+        const Bytes expect = OracleSeal(k, nonce.data(), aad, pt.data(), len);
+        Bytes got(out, out + len);
+        got.insert(got.end(), tag, tag + 16);
+        ASSERT_EQ(expect, got) << "len=" << len;
+        // Open in place against the guards.
+        memcpy(in, out, len);
+        ASSERT_TRUE(kernel_->open(&key, nonce.data(), a1, aad1, a2, aad2, in,
+                                  len, tag, in));
+        ++g_cases;
+        ASSERT_EQ(pt, Bytes(in, in + len));
+      }
+    }
+  }
+}
+
+TEST_P(AesGcmKernelTest, BatchEqualsSingleCalls) {
+  std::mt19937_64 rng(7);
+  static const size_t kLens[] = {0,   1,   15,  16,  17,  64,
+                                 100, 112, 128, 200, 1200};
+  const Bytes k1 = RandomBytes(rng, 16), k2 = RandomBytes(rng, 32);
+  const GcmKernelKey key1 = MakeKey(k1), key2 = MakeKey(k2);
+  for (size_t n = 1; n <= 70; ++n) {
+    std::vector<Bytes> nonces, aads, pts, outs(n), tags(n), single(n);
+    std::vector<size_t> split(n);
+    std::vector<GcmBatchItem> items(n);
+    for (size_t i = 0; i < n; ++i) {
+      nonces.push_back(RandomBytes(rng, 12));
+      aads.push_back(RandomBytes(rng, Uniform(rng, 1, 40)));
+      split[i] = std::min<size_t>(Uniform(rng, 1, 17), aads[i].size());
+      const size_t len =
+          (i % 3) ? kLens[Uniform(rng, 0, 10)] : Uniform(rng, 0, 300);
+      pts.push_back(RandomBytes(rng, len));
+      outs[i].assign(len, 0);
+      tags[i].assign(16, 0);
+      items[i] = {(i & 1) ? &key2 : &key1,
+                  nonces[i].data(),
+                  aads[i].data(),
+                  split[i],
+                  aads[i].data() + split[i],
+                  aads[i].size() - split[i],
+                  pts[i].data(),
+                  len,
+                  outs[i].data(),
+                  tags[i].data()};
+    }
+    kernel_->seal_batch(items.data(), n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto& it = items[i];
+      Bytes o(it.len);
+      uint8_t t[16];
+      kernel_->seal(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2,
+                    it.aad2_len, it.in, it.len, o.data(), t);
+      ++g_cases;
+      ASSERT_EQ(o, outs[i]) << "n=" << n << " i=" << i;
+      ASSERT_EQ(Bytes(t, t + 16), tags[i]) << "n=" << n << " i=" << i;
+    }
+    // Open the batch back, with one forged tag when n > 1.
+    std::vector<Bytes> back(n);
+    std::vector<GcmBatchItem> open_items = items;
+    const size_t forged = n > 1 ? Uniform(rng, 0, n - 1) : n;
+    if (forged < n) tags[forged][3] ^= 0x10;
+    for (size_t i = 0; i < n; ++i) {
+      back[i].assign(pts[i].size(), 0x5a);
+      open_items[i].in = outs[i].data();
+      open_items[i].out = back[i].data();
+    }
+    std::vector<uint8_t> ok(n, 7);
+    kernel_->open_batch(open_items.data(), n, ok.data());
+    for (size_t i = 0; i < n; ++i) {
+      ++g_cases;
+      if (i == forged) {
+        ASSERT_EQ(0, ok[i]);
+        ASSERT_EQ(Bytes(pts[i].size(), 0), back[i]);
+      } else {
+        ASSERT_EQ(1, ok[i]) << "n=" << n << " i=" << i;
+        ASSERT_EQ(pts[i], back[i]);
+      }
+    }
+  }
+}
+
+TEST_P(AesGcmKernelTest, OracleAgreesWithItself) {
+  // Guards against a broken oracle making every comparison vacuous.
+  std::mt19937_64 rng(8);
+  const Bytes k = RandomBytes(rng, 16), nonce = RandomBytes(rng, 12);
+  const Bytes aad = RandomBytes(rng, 20), pt = RandomBytes(rng, 50);
+  Bytes ct = OracleSeal(k, nonce.data(), aad, pt.data(), pt.size());
+  EXPECT_TRUE(OracleOpen(k, nonce.data(), aad, ct));
+  ct[0] ^= 1;
+  EXPECT_FALSE(OracleOpen(k, nonce.data(), aad, ct));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kernels, AesGcmKernelTest,
+    testing::Values(KernelCase{"vaes_avx512", GcmKernelVaesAvx512},
+                    KernelCase{"vaes_avx2", GcmKernelVaesAvx2}),
+    [](const testing::TestParamInfo<KernelCase>& info) {
+      return std::string(info.param.name);
+    });
+
+class CaseCountReporter : public testing::EmptyTestEventListener {
+  void OnTestProgramEnd(const testing::UnitTest&) override {
+    printf("[ kernel cases ] %zu seal/open comparisons\n", g_cases);
+  }
+};
+
+const bool kRegistered = [] {
+  testing::UnitTest::GetInstance()->listeners().Append(new CaseCountReporter);
+  return true;
+}();
+
+}  // namespace
+}  // namespace internal
+}  // namespace sframe
