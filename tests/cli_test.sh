@@ -72,5 +72,37 @@ expect_error "malformed file" "malformed" "$sframe" vectors /tmp/sframe_bad_vec.
 rm -f /tmp/sframe_bad_vec.$$.json /tmp/sframe_cli_err.$$
 
 "$sframe" --help | grep -q "usage: sframe" || fail "--help"
+
+# Key management (RFC 9605 §5): ratchet and mls-kid, and our own vectors.
+r1=fb75d8d5782da6c6cbf18ac43eca5da9e47f7e6ac7926a78e486226bd2af0f87
+r2=e24577b569963f5222734f2f57c43927c10dd36180e6124cf9f10cd43ab4598e
+expect_ok "ratchet default one step" "$r1" "$sframe" ratchet --suite 1 --key $key
+expect_ok "ratchet two steps" "$r2" "$sframe" ratchet --suite aes128ctr80 --key $key --steps 2
+expect_ok "ratchet of a ratchet" "$r2" "$sframe" ratchet --suite 4 --key $r1 --steps 1
+expect_ok "ratchet zero steps" "$key" "$sframe" ratchet --suite 4 --key $key --steps 0
+[ "$("$sframe" ratchet --suite 5 --key $key | tr -d '\n' | wc -c)" = 128 ] || fail "ratchet SHA-512 output is not 64 bytes"
+grep -q "\"$r2\"" "$data/sframe-keys-vectors.json" || fail "ratchet value not in the key vectors"
+expect_error "ratchet bad key" "--key" "$sframe" ratchet --suite 1 --key zz
+expect_error "ratchet missing key" "missing --key" "$sframe" ratchet --suite 1
+expect_error "ratchet bad steps" "--steps is not" "$sframe" ratchet --suite 1 --key $key --steps -2
+expect_error "ratchet unknown suite" "unknown cipher suite" "$sframe" ratchet --suite 0 --key $key
+for row in "14 3 0 62" "14 7 0 126" "14 20 0 334" "15 3 0 63" "15 5 0 95" "16 2 2 2080" "16 2 3 3104" "17 33 0 529" "17 51 0 817"; do
+  set -- $row
+  if [ "$3" = 0 ]; then
+    expect_ok "mls-kid $row" "$4" "$sframe" mls-kid --epoch-bits 4 --sender-bits 6 --epoch $1 --index $2
+  else
+    expect_ok "mls-kid $row" "$4" "$sframe" mls-kid --epoch-bits 4 --sender-bits 6 --epoch $1 --index $2 --context $3
+  fi
+done
+expect_ok "mls-kid full epoch" 18446744073709551615 "$sframe" mls-kid --epoch-bits 64 --sender-bits 0 --epoch 18446744073709551615 --index 0
+expect_error "mls-kid index too big" "sender_index" "$sframe" mls-kid --epoch-bits 4 --sender-bits 6 --epoch 1 --index 64
+expect_error "mls-kid bits" "at most 64" "$sframe" mls-kid --epoch-bits 40 --sender-bits 30 --epoch 1 --index 0
+expect_error "mls-kid missing" "missing --index" "$sframe" mls-kid --epoch-bits 4 --sender-bits 6 --epoch 1
+out=$("$sframe" vectors "$data/sframe-keys-vectors.json") || fail "key vectors: $out"
+[ "$(printf '%s\n' "$out" | tail -n 1)" = "70 passed, 0 failed" ] || fail "key vectors summary: $(printf '%s\n' "$out" | tail -n 1)"
+printf '%s\n' "$out" | grep -q "ratchet .*40 passed" || fail "ratchet section: $out"
+printf '%s\n' "$out" | grep -q "mls .*30 passed" || fail "mls section: $out"
+"$sframe" --help | grep -q "mls-kid" || fail "--help lacks mls-kid"
+rm -f /tmp/sframe_cli_err.$$
 if [ $failures -ne 0 ]; then echo "$failures CLI checks failed"; exit 1; fi
 echo "all CLI checks passed"

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Tables (and optional PNG plots) from sframe_bench JSON output.
 
-Usage: bench_report.py RESULTS.json [--plots DIR] [--markdown FILE]
+Usage: bench_report.py RESULTS.json [--plots DIR] [--update-doc FILE]
+
+--update-doc replaces the block between "<!-- bench:begin -->" and
+"<!-- bench:end -->" in FILE (docs/performance.md) with the tables.
 
 Uses the median of the repetitions of each benchmark. Cycles per byte use
 the core clock the benchmark measured in the same run (context core_ghz).
@@ -15,7 +18,7 @@ from collections import defaultdict
 SIZES = [16, 64, 112, 160, 512, 1200, 4096, 16384, 65536]
 SUITES = ["aes128gcm", "aes256gcm", "aes128ctr80", "aes128ctr64", "aes128ctr32",
           "aes256ctr80", "aes256ctr64", "aes256ctr32"]
-NAME = re.compile(r"^(BM_\w+)/(\w+)/(\d+)(?:/(\d+))?$")
+NAME = re.compile(r"^(BM_\w+)/(\w+)(?:/(\d+))?(?:/(\d+))?$")
 
 
 def load(path):
@@ -29,7 +32,7 @@ def load(path):
         m = NAME.match(b.get("run_name", b["name"]))
         if not m:
             continue
-        key = (m.group(1), m.group(2), int(m.group(3)),
+        key = (m.group(1), m.group(2), int(m.group(3)) if m.group(3) else 0,
                int(m.group(4)) if m.group(4) else None)
         ns = b["real_time"] * {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
         if key[3]:  # batch: per frame
@@ -56,13 +59,18 @@ def tables(ghz, med, op):
     bssl = "BM_BoringSSLSeal" if op == "seal" else "BM_BoringSSLOpen"
     ipsec = "BM_IpsecMbSeal" if op == "seal" else "BM_IpsecMbOpen"
     batch = "BM_EncryptBatch" if op == "seal" else "BM_DecryptBatch"
+    raw = "BM_AeadSeal" if op == "seal" else "BM_AeadOpen"
     out = []
     for suite in SUITES:
         if not any(k[1] == suite for k in med):
             continue
         has_ipsec = any(k[0] == ipsec and k[1] == suite for k in med)
         has_batch = any(k[0] == batch and k[1] == suite for k in med)
-        hdr = ["bytes", "ours ns · c/B", "BoringSSL ns · c/B"]
+        has_raw = any(k[0] == raw and k[1] == suite for k in med)
+        hdr = ["bytes", "ours ns · c/B"]
+        if has_raw:
+            hdr.append("ours AEAD only")
+        hdr.append("BoringSSL ns · c/B")
         if has_ipsec:
             hdr.append("ipsec-mb ns · c/B")
         if has_batch:
@@ -75,7 +83,10 @@ def tables(ghz, med, op):
             o = med.get((ours_name, suite, size, None))
             b = med.get((bssl, suite, size, None))
             i = med.get((ipsec, suite, size, None))
-            row = [str(size), cell(o, size, ghz), cell(b, size, ghz)]
+            row = [str(size), cell(o, size, ghz)]
+            if has_raw:
+                row.append(cell(med.get((raw, suite, size, None)), size, ghz))
+            row.append(cell(b, size, ghz))
             if has_ipsec:
                 row.append(cell(i, size, ghz))
             if has_batch:
@@ -140,7 +151,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("json")
     p.add_argument("--plots")
-    p.add_argument("--markdown")
+    p.add_argument("--update-doc")
     args = p.parse_args()
     ctx, ghz, med, allocs = load(args.json)
     print(f"# {ctx.get('host_name', '')} · {ctx.get('num_cpus')} CPUs · "
@@ -152,13 +163,33 @@ def main():
         for t in tables(ghz, med, op):
             print(text(*t))
             md.append(markdown(*t))
-    extra = sorted(k for k in med if k[0] in ("BM_KeyInstall", "BM_RatchetStep"))
-    ki = [(k[0], k[1]) for k in extra]
+    keyops = [("BM_KeyInstall", "key install (ns)"),
+              ("BM_RatchetStep", "ratchet step (ns)")]
+    rows = []
+    for suite in SUITES:
+        vals = [med.get((name, suite, 0, None)) for name, _ in keyops]
+        if any(vals):
+            rows.append([suite] + [f"{v:.0f}" if v else "–" for v in vals])
+    if rows:
+        t = ("key operations", ["suite"] + [label for _, label in keyops], rows)
+        print(text(*t))
+        md.append(markdown(*t))
     nonzero = sorted({k[0] + "/" + k[1] + "/" + str(k[2]) for k, v in allocs.items() if v})
     print("allocations per iteration: " + ("all zero" if not nonzero else
                                           "NON-ZERO in " + ", ".join(nonzero)))
-    if args.markdown:
-        open(args.markdown, "w").write("\n".join(md))
+    if args.update_doc:
+        doc = open(args.update_doc).read()
+        begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+        if begin not in doc or end not in doc:
+            sys.exit(f"{args.update_doc}: markers {begin} / {end} missing")
+        head = doc[:doc.index(begin) + len(begin)]
+        tail = doc[doc.index(end):]
+        block = (f"\n\nCore clock {ghz:.2f} GHz (measured in the run), "
+                 f"implementation `{ctx.get('sframe_aead_impl', 'auto')}`, "
+                 f"{ctx.get('date', '')}. Cells: median ns · core cycles per "
+                 f"byte.\n\n" + "\n".join(md) + "\n")
+        open(args.update_doc, "w").write(head + block + tail)
+        print(f"updated {args.update_doc}", file=sys.stderr)
     if args.plots:
         plots(ghz, med, args.plots)
 

@@ -24,15 +24,32 @@
 // per-frame path runs no KDF and allocates nothing. All key material is wiped
 // with OPENSSL_cleanse when its owner is destroyed.
 //
+// Anti-replay (RFC 9605 §9.3, optional there): a Decryptor can keep an
+// SRTP-style sliding window per KID (`Decryptor::Options::replay_window`).
+// A duplicate counter, or one older than the window, fails with
+// kAlreadyExists; the window moves only after a tag verifies. The plain
+// Decryptor leaves it off by default (compatibility); the key-management
+// layer (sframe/keys.h) turns it on with 128 counters.
+//
+// Counter persistence (RFC 9605 §9.1): `Encryptor::Options::reserve_counters`
+// is called before a block of counters is first used, so the application can
+// store "resume after this counter" before any of them reaches the wire.
+//
+// Ratchets and MLS epochs (RFC 9605 §5) compose around these two objects:
+// see sframe/keys.h.
+//
 // Thread safety: an Encryptor or a Decryptor may be used by one thread at a
-// time (they hold per-frame state: the counter, cipher contexts). Different
-// objects are independent. Synchronise externally to share one.
+// time (they hold per-frame state: the counter, cipher contexts, replay
+// windows, statistics). Different objects are independent. Synchronise
+// externally to share one.
 //
 // Errors (absl::StatusCode), per DESIGN.md:
 //   kInvalidArgument    caller bug: empty key, output too small, bad overlap
 //   kNotFound           no receive key for the frame's KID
 //   kDataLoss           malformed header, truncated frame, tag mismatch
+//   kAlreadyExists      replayed counter (duplicate or older than the window)
 //   kResourceExhausted  the send counter is exhausted: install a new key
+//   kFailedPrecondition DecryptWithCandidateKey for a KID that has a key
 // Per-frame errors carry no message, so they never allocate.
 
 #ifndef SFRAME_SFRAME_H_
@@ -40,7 +57,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -53,7 +72,23 @@ namespace sframe {
 
 namespace internal {
 class KeyContext;
+class ReceiveKey;
 }  // namespace internal
+
+// Called before counters [first, last] of `key_id` are used for the first
+// time. Persist `last` (a restart must resume at last + 1, through
+// Encryptor::Options::first_counter) and return OK; any other status fails
+// the Encrypt call that needed the counters, with that status, and nothing
+// is encrypted. Runs on the encrypting thread, at most once per block.
+using CounterReservation =
+    std::function<absl::Status(KeyId key_id, Counter first, Counter last)>;
+
+// Per-KID receive statistics (Decryptor::GetKeyStats).
+struct KeyStats {
+  uint64_t decrypted = 0;                // frames whose tag verified
+  uint64_t authentication_failures = 0;  // tag mismatches
+  uint64_t replays = 0;  // duplicate counters, or older than the window
+};
 
 // The largest number of bytes a frame of `plaintext_size` bytes can grow to
 // under `suite`: the longest header plus the tag.
@@ -68,10 +103,17 @@ class Encryptor {
     // previous counters were persisted (RFC 9605 §9.1); every counter below
     // it is treated as used.
     Counter first_counter = 0;
+    // Optional (RFC 9605 §9.1): called before each new block of
+    // `reservation_block` counters is used (see CounterReservation). The
+    // first call happens on the first Encrypt, for the block starting at
+    // first_counter.
+    CounterReservation reserve_counters;
+    Counter reservation_block = 1024;  // must be >= 1 when the hook is set
   };
 
   // Derives sframe_key and sframe_salt for (`suite`, `key_id`, `base_key`).
-  // Fails with kInvalidArgument if `base_key` is empty.
+  // Fails with kInvalidArgument if `base_key` is empty, or if
+  // `reserve_counters` is set with a zero `reservation_block`.
   static absl::StatusOr<Encryptor> Create(CipherSuite suite, KeyId key_id,
                                           absl::Span<const uint8_t> base_key);
   static absl::StatusOr<Encryptor> Create(CipherSuite suite, KeyId key_id,
@@ -97,8 +139,10 @@ class Encryptor {
   //
   // Errors: kInvalidArgument if `out` is shorter than
   // CiphertextSize(plaintext.size()) or overlaps `plaintext` otherwise;
-  // kResourceExhausted once counter 2^64 - 1 has been used. On error nothing
-  // is written when the arguments are invalid, and `out` is zeroed otherwise.
+  // kResourceExhausted once counter 2^64 - 1 has been used; the status of
+  // `reserve_counters` if it refused a block. On error nothing is written
+  // when the arguments are invalid or the reservation failed, and `out` is
+  // zeroed otherwise.
   absl::StatusOr<absl::Span<uint8_t>> Encrypt(
       absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> plaintext,
       absl::Span<uint8_t> out);
@@ -110,19 +154,38 @@ class Encryptor {
   bool exhausted() const { return exhausted_; }
 
  private:
-  Encryptor(CipherSuite suite, KeyId key_id, Counter first_counter,
+  Encryptor(CipherSuite suite, KeyId key_id, const Options& options,
             std::unique_ptr<internal::KeyContext> key);
+  absl::Status Reserve();
 
   CipherSuite suite_;
   KeyId key_id_;
   Counter next_counter_;
   bool exhausted_ = false;
   std::unique_ptr<internal::KeyContext> key_;
+  CounterReservation reserve_counters_;
+  Counter reservation_block_ = 0;
+  bool has_reservation_ = false;
+  Counter reserved_last_ = 0;  // valid when has_reservation_
 };
 
 class Decryptor {
  public:
+  // The largest replay window, in counters.
+  static constexpr size_t kMaxReplayWindow = size_t{1} << 16;
+
+  struct Options {
+    // Size of the per-KID anti-replay window, in counters (RFC 3711 §3.3.2
+    // style, with the SFrame CTR as the index). 0 disables anti-replay.
+    // Off by default on a plain Decryptor; sframe/keys.h uses 128.
+    size_t replay_window = 0;
+  };
+
+  // kInvalidArgument for an unknown suite or a window above
+  // kMaxReplayWindow.
   static absl::StatusOr<Decryptor> Create(CipherSuite suite);
+  static absl::StatusOr<Decryptor> Create(CipherSuite suite,
+                                          const Options& options);
 
   Decryptor(Decryptor&&) noexcept;
   Decryptor& operator=(Decryptor&&) noexcept;
@@ -159,22 +222,53 @@ class Decryptor {
   // `ciphertext` and `out` must either not overlap or start at the same
   // address (in place).
   //
+  // With a replay window, a counter that was already accepted for this KID,
+  // or is older than the window, fails with kAlreadyExists before the tag is
+  // checked; the window records a counter only after its tag verifies.
+  //
   // Errors: kDataLoss (malformed header, truncated frame, tag mismatch),
-  // kNotFound (no key for the KID), kInvalidArgument (`out` too small or
-  // badly overlapping). On every error all of `out` is zeroed, except when
-  // `out` overlaps `ciphertext` in an unsupported way, where nothing is
-  // written.
+  // kNotFound (no key for the KID), kAlreadyExists (replayed counter),
+  // kInvalidArgument (`out` too small or badly overlapping). On every error
+  // all of `out` is zeroed, except when `out` overlaps `ciphertext` in an
+  // unsupported way, where nothing is written. No error changes any state
+  // except the failure counters of the statistics.
   absl::StatusOr<absl::Span<uint8_t>> Decrypt(
       absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> ciphertext,
       absl::Span<uint8_t> out);
 
+  // Tentative key resolution, for the key-management layer (ratchet steps,
+  // MLS epochs): decrypts a frame whose KID has no key yet, using
+  // `base_key` as that KID's candidate base key. Only if the tag verifies is
+  // the derived key installed under the frame's KID (with a fresh replay
+  // window that records the frame's counter). On any failure nothing is
+  // installed and the derived key is wiped. This derives a key and
+  // allocates, so it is not a steady-state path.
+  //
+  // Errors: as Decrypt, plus kFailedPrecondition if the frame's KID already
+  // has a key (use Decrypt) and kInvalidArgument if `base_key` is empty.
+  // In place, a failed attempt leaves `ciphertext` destroyed (zeroed).
+  absl::StatusOr<absl::Span<uint8_t>> DecryptWithCandidateKey(
+      absl::Span<const uint8_t> base_key, absl::Span<const uint8_t> metadata,
+      absl::Span<const uint8_t> ciphertext, absl::Span<uint8_t> out);
+
+  // The statistics of `key_id`'s key, or nullopt if it has none. They are
+  // dropped with the key.
+  std::optional<KeyStats> GetKeyStats(KeyId key_id) const;
+  // Frames whose KID had no key, and frames too malformed to be parsed.
+  uint64_t unknown_key_ids() const { return unknown_key_ids_; }
+  uint64_t malformed_frames() const { return malformed_frames_; }
+
   CipherSuite suite() const { return suite_; }
+  size_t replay_window() const { return replay_window_; }
 
  private:
-  explicit Decryptor(CipherSuite suite);
+  Decryptor(CipherSuite suite, size_t replay_window);
 
   CipherSuite suite_;
-  absl::flat_hash_map<KeyId, std::unique_ptr<internal::KeyContext>> keys_;
+  size_t replay_window_ = 0;
+  uint64_t unknown_key_ids_ = 0;
+  uint64_t malformed_frames_ = 0;
+  absl::flat_hash_map<KeyId, std::unique_ptr<internal::ReceiveKey>> keys_;
 };
 
 }  // namespace sframe

@@ -42,6 +42,7 @@
 #include <cstring>
 
 #include "src/crypto/aes_gcm_kernel.h"
+#include "src/crypto/cpu_x86.h"
 
 #define SFRAME_GCM_TARGET "avx2,vaes,vpclmulqdq,aes,pclmul,sse4.1"
 #include "src/crypto/aes_gcm_common.h"
@@ -184,10 +185,8 @@ constexpr GcmKernel kKernel = {"vaes_avx2", Init,      Seal,
                                Open,        SealBatch, OpenBatch};
 
 bool CpuSupported() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
-         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("vaes") &&
-         __builtin_cpu_supports("vpclmulqdq");
+  const X86Features& f = GetX86Features();
+  return f.aes && f.pclmul && f.avx2 && f.vaes && f.vpclmulqdq;
 }
 
 }  // namespace

@@ -43,6 +43,7 @@
 #include <cstdint>
 
 #include "src/crypto/aes_gcm_kernel.h"
+#include "src/crypto/cpu_x86.h"
 
 #define SFRAME_GCM_TARGET \
   "avx512f,avx512bw,avx512vl,avx2,vaes,vpclmulqdq,bmi2,aes,pclmul,sse4.1"
@@ -177,14 +178,9 @@ constexpr GcmKernel kKernel = {"vaes_avx512", Init,      Seal,
                                Open,          SealBatch, OpenBatch};
 
 bool CpuSupported() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
-         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
-         __builtin_cpu_supports("avx512f") &&
-         __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") &&
-         __builtin_cpu_supports("vaes") &&
-         __builtin_cpu_supports("vpclmulqdq");
+  const X86Features& f = GetX86Features();
+  return f.aes && f.pclmul && f.avx2 && f.bmi2 && f.avx512f && f.avx512bw &&
+         f.avx512vl && f.vaes && f.vpclmulqdq;
 }
 
 }  // namespace

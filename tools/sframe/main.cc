@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "sframe/cipher_suite.h"
 #include "sframe/header.h"
+#include "sframe/keys.h"
 #include "sframe/sframe.h"
 #include "tools/sframe/hex.h"
 #include "tools/sframe/vectors.h"
@@ -35,6 +36,10 @@ commands:
       Decrypt one frame; prints the plaintext in hex.
   inspect CIPHERTEXT_HEX
       Print the KID, CTR and header length of a frame (no key needed).
+  ratchet --suite ID --key HEX [--steps N]
+      Print the base_key after N ratchet steps (RFC 9605 §5.1; default 1).
+  mls-kid --epoch-bits E --sender-bits S --epoch N --index I [--context C]
+      Print the MLS KID (RFC 9605 §5.2) in decimal.
 
 --suite takes an IANA id (1-8) or a name such as aes128gcm, aes256ctr80.
 --key is the base_key. Integers are decimal or 0x-prefixed hex.
@@ -238,6 +243,94 @@ int Inspect(const Args& args) {
   return 0;
 }
 
+// Checks that only `allowed` options are present and `required` ones are.
+bool CheckOptions(const Args& args, const std::set<std::string>& allowed,
+                  const std::set<std::string>& required, std::string* error) {
+  for (const auto& [name, value] : args.options) {
+    if (!allowed.count(name)) {
+      *error = absl::StrCat("unknown option --", name);
+      return false;
+    }
+  }
+  for (const std::string& name : required) {
+    if (!args.options.count(name)) {
+      *error = absl::StrCat("missing --", name);
+      return false;
+    }
+  }
+  if (!args.positional.empty()) {
+    *error = absl::StrCat("unexpected argument '", args.positional[0], "'");
+    return false;
+  }
+  return true;
+}
+
+std::optional<uint64_t> U64Option(const Args& args, const std::string& name,
+                                  std::string* error) {
+  std::optional<uint64_t> v = ParseU64(args.options.at(name));
+  if (!v) {
+    *error = absl::StrCat("--", name, " is not an unsigned 64-bit integer: '",
+                          args.options.at(name), "'");
+  }
+  return v;
+}
+
+int Ratchet(const Args& args) {
+  std::string error;
+  if (!CheckOptions(args, {"suite", "key", "steps"}, {"suite", "key"},
+                    &error)) {
+    return Fail(error);
+  }
+  std::optional<CipherSuite> suite = ParseSuite(args.options.at("suite"));
+  if (!suite) {
+    return Fail(absl::StrCat("unknown cipher suite '", args.options.at("suite"),
+                             "' (use 1-8 or a name such as aes128gcm)"));
+  }
+  std::optional<std::vector<uint8_t>> key = FromHex(args.options.at("key"));
+  if (!key || key->empty()) return Fail("--key is not a non-empty hex string");
+  uint64_t steps = 1;
+  if (args.options.count("steps")) {
+    std::optional<uint64_t> n = U64Option(args, "steps", &error);
+    if (!n) return Fail(error);
+    steps = *n;
+  }
+  std::vector<uint8_t> current = *key;
+  std::vector<uint8_t> next(HashSize(*suite));
+  for (uint64_t i = 0; i < steps; ++i) {
+    absl::Status s = RatchetBaseKey(*suite, current, absl::MakeSpan(next));
+    if (!s.ok()) return Fail(absl::StrCat("ratchet failed: ", s.ToString()));
+    current = next;
+  }
+  std::printf("%s\n", ToHex(current).c_str());
+  return 0;
+}
+
+int MlsKid(const Args& args) {
+  std::string error;
+  if (!CheckOptions(args,
+                    {"epoch-bits", "sender-bits", "epoch", "index", "context"},
+                    {"epoch-bits", "sender-bits", "epoch", "index"}, &error)) {
+    return Fail(error);
+  }
+  uint64_t v[5] = {0, 0, 0, 0, 0};
+  const char* names[5] = {"epoch-bits", "sender-bits", "epoch", "index",
+                          "context"};
+  for (int i = 0; i < 5; ++i) {
+    if (!args.options.count(names[i])) continue;
+    std::optional<uint64_t> n = U64Option(args, names[i], &error);
+    if (!n) return Fail(error);
+    v[i] = *n;
+  }
+  if (v[0] > 64 || v[1] > 64 || v[0] + v[1] > 64) {
+    return Fail("--epoch-bits + --sender-bits must be at most 64");
+  }
+  absl::StatusOr<KeyId> kid = MlsKeyId(
+      {static_cast<int>(v[0]), static_cast<int>(v[1])}, v[2], v[3], v[4]);
+  if (!kid.ok()) return Fail(std::string(kid.status().message()));
+  std::printf("%llu\n", static_cast<unsigned long long>(*kid));
+  return 0;
+}
+
 int Vectors(const Args& args) {
   if (!args.options.empty()) {
     return Fail(absl::StrCat("unknown option --", args.options.begin()->first));
@@ -297,6 +390,8 @@ int Main(int argc, char** argv) {
   if (command == "encrypt") return Encrypt(*args);
   if (command == "decrypt") return Decrypt(*args);
   if (command == "inspect") return Inspect(*args);
+  if (command == "ratchet") return Ratchet(*args);
+  if (command == "mls-kid") return MlsKid(*args);
   return Fail(
       absl::StrCat("unknown command '", command, "' (see sframe --help)"));
 }

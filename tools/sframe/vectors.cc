@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "sframe/header.h"
+#include "sframe/keys.h"
 #include "sframe/sframe.h"
 #include "src/core/key_schedule.h"
 #include "src/crypto/aead.h"
@@ -196,6 +197,160 @@ void CheckSframe(const Json& c, Checker& check) {
                "altered metadata accepted");
 }
 
+// Checks the derived key and salt of (kid, base_key) and the full frame:
+// encrypt with an explicit counter, and decrypt with a plain Decryptor.
+void CheckFrame(const Json& c, CipherSuite suite, KeyId kid,
+                absl::Span<const uint8_t> base_key, Checker& check) {
+  const Counter ctr = U64(c, "ctr");
+  const std::vector<uint8_t> metadata = Bytes(c, "metadata");
+  const std::vector<uint8_t> pt = Bytes(c, "pt");
+  const std::vector<uint8_t> ct = Bytes(c, "ct");
+  absl::StatusOr<internal::DerivedKey> derived =
+      internal::DeriveKeySalt(suite, kid, base_key);
+  if (!derived.ok()) {
+    check.Expect(false, "derive_key_salt");
+    return;
+  }
+  check.ExpectOptional(c, "sframe_key", derived->sframe_key.span());
+  check.ExpectOptional(c, "sframe_salt", derived->sframe_salt);
+  Encryptor::Options options;
+  options.first_counter = ctr;
+  absl::StatusOr<Encryptor> enc =
+      Encryptor::Create(suite, kid, base_key, options);
+  if (!enc.ok()) {
+    check.Expect(false, "install send key");
+    return;
+  }
+  std::vector<uint8_t> out(enc->CiphertextSize(pt.size()));
+  absl::StatusOr<absl::Span<uint8_t>> sealed =
+      enc->Encrypt(metadata, pt, absl::MakeSpan(out));
+  check.Expect(
+      sealed.ok() && std::vector<uint8_t>(sealed->begin(), sealed->end()) == ct,
+      "encrypt");
+}
+
+bool Decrypts(absl::StatusOr<absl::Span<uint8_t>> opened,
+              const std::vector<uint8_t>& pt) {
+  return opened.ok() &&
+         std::vector<uint8_t>(opened->begin(), opened->end()) == pt;
+}
+
+// Section `ratchet` (tests/data/README.md): RFC 9605 §5.1.
+void CheckRatchet(const Json& c, Checker& check) {
+  const CipherSuite suite = Suite(c);
+  const std::vector<uint8_t> base_key = Bytes(c, "base_key");
+  const uint64_t bits = U64(c, "ratchet_bits");
+  const uint64_t generation = U64(c, "generation");
+  const uint64_t step = U64(c, "step");
+  const KeyId kid = U64(c, "kid");
+  const std::vector<uint8_t> ratcheted = Bytes(c, "ratcheted_key");
+  if (bits > 63 || step > 100000) throw BadField{"ratchet_bits or step"};
+  if (c.contains("chain") &&
+      (!c.at("chain").is_array() || c.at("chain").size() != step)) {
+    throw BadField{"'chain' is not an array of `step` keys"};
+  }
+  // The chain, step by step.
+  std::vector<uint8_t> key = base_key;
+  for (uint64_t i = 0; i < step; ++i) {
+    std::vector<uint8_t> next(HashSize(suite));
+    if (!RatchetBaseKey(suite, key, absl::MakeSpan(next)).ok()) {
+      check.Expect(false, "ratchet");
+      return;
+    }
+    key = next;
+    if (c.contains("chain")) {
+      const Json& link = c.at("chain")[i];
+      std::optional<std::vector<uint8_t>> want =
+          link.is_string() ? FromHex(link.get<std::string>()) : std::nullopt;
+      if (!want) throw BadField{"'chain' entry is not hex"};
+      check.Expect(*want == key, absl::StrCat("chain[", i, "]"));
+    }
+  }
+  check.Expect(key == ratcheted, "ratcheted_key");
+  absl::StatusOr<KeyId> computed =
+      SenderKeyId(static_cast<int>(bits), generation, step);
+  check.Expect(computed.ok() && *computed == kid, "kid");
+  CheckFrame(c, suite, kid, ratcheted, check);
+
+  // Through the key-management objects: a sender that ratchets `step` times
+  // (when the vector's counter is where a fresh key starts), and a receiver
+  // that has only the generation's first key and ratchets ahead.
+  const std::vector<uint8_t> metadata = Bytes(c, "metadata");
+  const std::vector<uint8_t> pt = Bytes(c, "pt");
+  const std::vector<uint8_t> ct = Bytes(c, "ct");
+  if (U64(c, "ctr") == 0) {
+    absl::StatusOr<SenderKeyEncryptor> tx = SenderKeyEncryptor::Create(
+        suite, static_cast<int>(bits), generation, base_key);
+    bool ok = tx.ok();
+    for (uint64_t i = 0; ok && i < step; ++i) ok = tx->Ratchet().ok();
+    std::vector<uint8_t> out(ct.size() + kMaxHeaderSize);
+    absl::StatusOr<absl::Span<uint8_t>> sealed =
+        ok ? tx->Encrypt(metadata, pt, absl::MakeSpan(out))
+           : absl::StatusOr<absl::Span<uint8_t>>(absl::InternalError(""));
+    check.Expect(sealed.ok() &&
+                     std::vector<uint8_t>(sealed->begin(), sealed->end()) == ct,
+                 "SenderKeyEncryptor");
+  }
+  if (bits <= 16 && step < (uint64_t{1} << bits)) {
+    SenderKeyDecryptor::Options o;
+    o.max_steps_ahead = 1u << 16;
+    o.max_retained_steps = 0;
+    absl::StatusOr<SenderKeyDecryptor> rx =
+        SenderKeyDecryptor::Create(suite, o);
+    std::vector<uint8_t> out(ct.size());
+    check.Expect(
+        rx.ok() && rx->AddSender(1, static_cast<int>(bits)).ok() &&
+            rx->InstallKey(1, generation, 0, base_key).ok() &&
+            Decrypts(rx->Decrypt(1, metadata, ct, absl::MakeSpan(out)), pt) &&
+            rx->current_step(1) == step,
+        "SenderKeyDecryptor");
+  }
+}
+
+// Section `mls` (tests/data/README.md): RFC 9605 §5.2.
+void CheckMls(const Json& c, Checker& check) {
+  const uint64_t e = U64(c, "epoch_bits");
+  const uint64_t s = U64(c, "sender_bits");
+  if (e > 64 || s > 64) throw BadField{"epoch_bits or sender_bits"};
+  const MlsKeyIdLayout layout{static_cast<int>(e), static_cast<int>(s)};
+  const uint64_t epoch = U64(c, "epoch");
+  const uint64_t index = U64(c, "sender_index");
+  const uint64_t context = U64(c, "context");
+  const KeyId kid = U64(c, "kid");
+  absl::StatusOr<KeyId> computed = MlsKeyId(layout, epoch, index, context);
+  check.Expect(computed.ok() && *computed == kid, "kid");
+  absl::StatusOr<MlsKeyIdParts> parts = ParseMlsKeyId(layout, kid);
+  const uint64_t low = e >= 64 ? epoch : epoch & ((uint64_t{1} << e) - 1);
+  check.Expect(parts.ok() && parts->epoch_low_bits == low &&
+                   parts->sender_index == index && parts->context == context,
+               "parse kid");
+  if (!c.contains("ct")) return;
+
+  const CipherSuite suite = Suite(c);
+  const std::vector<uint8_t> base_key = Bytes(c, "base_key");
+  CheckFrame(c, suite, kid, base_key, check);
+  const std::vector<uint8_t> metadata = Bytes(c, "metadata");
+  const std::vector<uint8_t> pt = Bytes(c, "pt");
+  const std::vector<uint8_t> ct = Bytes(c, "ct");
+  if (U64(c, "ctr") == 0) {
+    absl::StatusOr<MlsEncryptor> tx =
+        MlsEncryptor::Create(suite, layout, index);
+    std::vector<uint8_t> out(ct.size() + kMaxHeaderSize);
+    bool ok = tx.ok() && tx->SetEpoch(epoch, base_key).ok();
+    absl::StatusOr<absl::Span<uint8_t>> sealed =
+        ok ? tx->Encrypt(context, metadata, pt, absl::MakeSpan(out))
+           : absl::StatusOr<absl::Span<uint8_t>>(absl::InternalError(""));
+    check.Expect(sealed.ok() &&
+                     std::vector<uint8_t>(sealed->begin(), sealed->end()) == ct,
+                 "MlsEncryptor");
+  }
+  absl::StatusOr<MlsDecryptor> rx = MlsDecryptor::Create(suite, layout);
+  std::vector<uint8_t> out(ct.size());
+  check.Expect(rx.ok() && rx->AddEpoch(epoch, base_key).ok() &&
+                   Decrypts(rx->Decrypt(metadata, ct, absl::MakeSpan(out)), pt),
+               "MlsDecryptor");
+}
+
 using CaseChecker = std::function<void(const Json&, Checker&)>;
 
 const std::map<std::string, CaseChecker>& KnownSections() {
@@ -205,6 +360,8 @@ const std::map<std::string, CaseChecker>& KnownSections() {
       {"aes_256_ctr_hmac", CheckAead},
       {"sframe", CheckSframe},
       {"sframe_aes_256_ctr_hmac", CheckSframe},
+      {"ratchet", CheckRatchet},
+      {"mls", CheckMls},
   };
   return *sections;
 }
