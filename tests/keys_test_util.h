@@ -27,7 +27,9 @@ struct FakeClock {
 template <typename Tx>
 std::vector<uint8_t> Seal(Tx& tx, const std::vector<uint8_t>& pt,
                           const std::vector<uint8_t>& metadata = {}) {
-  std::vector<uint8_t> out(tx.CiphertextSize(pt.size()));
+  // The largest possible size: another thread may ratchet between a
+  // CiphertextSize() call and Encrypt(), changing the header length.
+  std::vector<uint8_t> out(kMaxHeaderSize + pt.size() + kMaxTagSize);
   auto sealed = tx.Encrypt(metadata, pt, absl::MakeSpan(out));
   if (!sealed.ok()) return {};
   out.resize(sealed->size());

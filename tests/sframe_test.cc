@@ -90,8 +90,12 @@ TEST_P(SframeContractTest, RoundTrips64KiBInPlace) {
   std::vector<uint8_t> out(pt.size());
   ASSERT_TRUE(dec.Decrypt(kMetadata, buf, absl::MakeSpan(out)).ok());
   EXPECT_EQ(out, pt);
-  // In-place decrypt.
-  auto got = dec.Decrypt(kMetadata, buf, absl::MakeSpan(buf));
+  // The same frame again is a replay (the default window is on).
+  EXPECT_EQ(dec.Decrypt(kMetadata, buf, absl::MakeSpan(out)).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  // In-place decrypt, on a fresh receiver.
+  Decryptor fresh = MakeDecryptor();
+  auto got = fresh.Decrypt(kMetadata, buf, absl::MakeSpan(buf));
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->data(), buf.data());
   EXPECT_EQ(std::vector<uint8_t>(got->begin(), got->end()), pt);

@@ -220,6 +220,10 @@ class SenderKeyEncryptor {
   // As Encryptor::CiphertextSize / Encryptor::Encrypt, under the current
   // KID. kResourceExhausted when this key's counters are used up: call
   // Ratchet() or Rekey().
+  //
+  // WARNING: if other threads may call Ratchet() or Rekey() concurrently,
+  // the header length can change between CiphertextSize() and Encrypt();
+  // size `out` with MaxCiphertextSize() (sframe.h) instead.
   size_t CiphertextSize(size_t plaintext_size) const;
   absl::StatusOr<absl::Span<uint8_t>> Encrypt(
       absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> plaintext,

@@ -171,14 +171,17 @@ class Encryptor {
 
 class Decryptor {
  public:
+  // The default replay window, in counters.
+  static constexpr size_t kDefaultReplayWindow = 128;
   // The largest replay window, in counters.
   static constexpr size_t kMaxReplayWindow = size_t{1} << 16;
 
   struct Options {
     // Size of the per-KID anti-replay window, in counters (RFC 3711 §3.3.2
     // style, with the SFrame CTR as the index). 0 disables anti-replay.
-    // Off by default on a plain Decryptor; sframe/keys.h uses 128.
-    size_t replay_window = 0;
+    // On by default (128, as in sframe/keys.h): a replayed or too old
+    // counter fails with kAlreadyExists.
+    size_t replay_window = kDefaultReplayWindow;
   };
 
   // kInvalidArgument for an unknown suite or a window above
