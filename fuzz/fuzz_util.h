@@ -47,6 +47,7 @@ class Reader {
     return out;
   }
   absl::Span<const uint8_t> Rest() { return Bytes(size_ - pos_); }
+  bool done() const { return pos_ >= size_; }
   CipherSuite Suite() { return kAllCipherSuites[Byte() % 8]; }
 
  private:

@@ -103,6 +103,16 @@ out=$("$sframe" vectors "$data/sframe-keys-vectors.json") || fail "key vectors: 
 printf '%s\n' "$out" | grep -q "ratchet .*40 passed" || fail "ratchet section: $out"
 printf '%s\n' "$out" | grep -q "mls .*30 passed" || fail "mls section: $out"
 "$sframe" --help | grep -q "mls-kid" || fail "--help lacks mls-kid"
+# Media (draft-ietf-avtcore-rtp-sframe-02): per-SSRC base keys, from the
+# independently computed vectors.
+ssrc_key=1cfee64600b8cff2e2b9da4cdbcf74bac1c5bb4f1a96878bd38aeb8f4bfefcc9
+grep -q "$ssrc_key" "$data/sframe-ssrc-vectors.json" || fail "ssrc vector missing"
+expect_ok "ssrc-key vector" "$ssrc_key" "$sframe" ssrc-key --suite 1 --key $key --ssrc 0
+expect_error "ssrc-key too big" "32 bits" "$sframe" ssrc-key --suite 1 --key $key --ssrc 4294967296
+expect_error "ssrc-key missing ssrc" "--ssrc" "$sframe" ssrc-key --suite 1 --key $key
+out=$("$sframe" vectors "$data/sframe-ssrc-vectors.json") || fail "ssrc vectors: $out"
+printf '%s\n' "$out" | grep -q "ssrc_key .*120 passed, 0 failed" || fail "ssrc_key section: $out"
+"$sframe" --help | grep -q "ssrc-key" || fail "--help lacks ssrc-key"
 rm -f /tmp/sframe_cli_err.$$
 if [ $failures -ne 0 ]; then echo "$failures CLI checks failed"; exit 1; fi
 echo "all CLI checks passed"

@@ -21,6 +21,15 @@
 namespace sframe {
 namespace {
 
+// AddressSanitizer keeps freed memory in a quarantine and adds shadow pages,
+// so RSS grows by a bounded, allocator-dependent amount that is not ours.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr size_t kRssSlack = 16;
+#else
+constexpr size_t kRssSlack = 1;
+#endif
+
+
 using ::sframe::testing::Seal;
 
 // Resident set size in bytes, from /proc/self/statm.
@@ -136,7 +145,7 @@ TEST(FloodTest, MillionForgedFramesChangeNoStateAndRssStaysBounded) {
       static_cast<unsigned long long>(events));
   RecordProperty("rss_before_kib", static_cast<int>(rss_before / 1024));
   RecordProperty("rss_after_kib", static_cast<int>(rss_after / 1024));
-  EXPECT_LT(rss_after, rss_before + (2u << 20));
+  EXPECT_LT(rss_after, rss_before + kRssSlack * (2u << 20));
 
   for (SenderId id = 0; id < kSenders; ++id) {
     EXPECT_TRUE(Snapshot(*rx, id) == before[id]) << id;
@@ -189,7 +198,7 @@ TEST(FloodTest, MlsForgedFramesNeverGrowTheCache) {
   const size_t rss_after = ResidentBytes();
   std::printf("mls flood: 100000 forged frames; RSS %zu KiB -> %zu KiB\n",
               rss_before / 1024, rss_after / 1024);
-  EXPECT_LT(rss_after, rss_before + (1u << 20));
+  EXPECT_LT(rss_after, rss_before + kRssSlack * (1u << 20));
   EXPECT_EQ(rx->key_count(), 1u);
   EXPECT_EQ(rx->epoch_count(), 1u);
   EXPECT_EQ(rx->GetStats().decrypted, 1u);

@@ -108,7 +108,7 @@ TEST_P(SframeContractTest, InPlaceMatchesOutOfPlace) {
     const std::vector<uint8_t> pt = RandomBytes(n, rng_);
     const std::vector<uint8_t> expected = Seal(a, pt);
     std::vector<uint8_t> buf(b.CiphertextSize(n));
-    memcpy(buf.data(), pt.data(), n);
+    if (n != 0) memcpy(buf.data(), pt.data(), n);
     ASSERT_TRUE(b.Encrypt(kMetadata, absl::MakeConstSpan(buf).first(n),
                           absl::MakeSpan(buf))
                     .ok());

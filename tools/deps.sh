@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a task needs, only those missing.
-# Usage: tools/deps.sh GROUP...   groups: build test bench fuzz plots
+# Usage: tools/deps.sh GROUP...   groups: build test bench fuzz plots ct
 # Runs apt-get update at most once, and nothing at all when everything is
 # already installed.
 set -euo pipefail
@@ -14,6 +14,7 @@ for group in "$@"; do
     bench) pkgs+=(libbenchmark-dev libipsec-mb-dev util-linux) ;;
     fuzz)  pkgs+=(clang libclang-rt-14-dev) ;;
     plots) pkgs+=(python3 python3-matplotlib) ;;
+    ct)    pkgs+=(clang libclang-rt-14-dev valgrind) ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

@@ -58,6 +58,8 @@ def main():
             blob += b"IETF SFrame WG\x00"
             blob += bytes((i * 7) & 255 for i in range(n))
             write("kernel_diff", f"flags{flags}-len{n}", blob)
+    # keyops and rtp_depacketizer seeds are hand-written op scripts kept in
+    # fuzz/corpus/ (not derived from vectors).
 
 
 if __name__ == "__main__":

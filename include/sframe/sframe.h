@@ -27,9 +27,9 @@
 // Anti-replay (RFC 9605 §9.3, optional there): a Decryptor can keep an
 // SRTP-style sliding window per KID (`Decryptor::Options::replay_window`).
 // A duplicate counter, or one older than the window, fails with
-// kAlreadyExists; the window moves only after a tag verifies. The plain
-// Decryptor leaves it off by default (compatibility); the key-management
-// layer (sframe/keys.h) turns it on with 128 counters.
+// kAlreadyExists; the window moves only after a tag verifies. It is on by
+// default with 128 counters, here and in the key-management layer
+// (sframe/keys.h); set the window to 0 to turn it off.
 //
 // Counter persistence (RFC 9605 §9.1): `Encryptor::Options::reserve_counters`
 // is called before a block of counters is first used, so the application can

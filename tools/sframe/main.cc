@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "sframe/cipher_suite.h"
 #include "sframe/header.h"
+#include "sframe/media.h"
 #include "sframe/keys.h"
 #include "sframe/sframe.h"
 #include "tools/sframe/hex.h"
@@ -40,6 +41,8 @@ commands:
       Print the base_key after N ratchet steps (RFC 9605 §5.1; default 1).
   mls-kid --epoch-bits E --sender-bits S --epoch N --index I [--context C]
       Print the MLS KID (RFC 9605 §5.2) in decimal.
+  ssrc-key --suite ID --key HEX --ssrc N
+      Print the per-SSRC base_key of draft-ietf-avtcore-rtp-sframe-02, hex.
 
 --suite takes an IANA id (1-8) or a name such as aes128gcm, aes256ctr80.
 --key is the base_key. Integers are decimal or 0x-prefixed hex.
@@ -275,6 +278,32 @@ std::optional<uint64_t> U64Option(const Args& args, const std::string& name,
   return v;
 }
 
+int SsrcKey(const Args& args) {
+  std::string error;
+  if (!CheckOptions(args, {"suite", "key", "ssrc"}, {"suite", "key", "ssrc"},
+                    &error)) {
+    return Fail(error);
+  }
+  std::optional<CipherSuite> suite = ParseSuite(args.options.at("suite"));
+  if (!suite) {
+    return Fail(absl::StrCat("unknown cipher suite '", args.options.at("suite"),
+                             "' (use 1-8 or a name such as aes128gcm)"));
+  }
+  std::optional<std::vector<uint8_t>> key = FromHex(args.options.at("key"));
+  if (!key || key->empty()) return Fail("--key is not a non-empty hex string");
+  std::optional<uint64_t> ssrc = U64Option(args, "ssrc", &error);
+  if (!ssrc) return Fail(error);
+  if (*ssrc > 0xffffffffu) {
+    return Fail(absl::StrCat("--ssrc must fit in 32 bits: ", *ssrc));
+  }
+  std::vector<uint8_t> out(HashSize(*suite));
+  absl::Status s = DeriveSsrcBaseKey(*suite, *key, static_cast<uint32_t>(*ssrc),
+                                     absl::MakeSpan(out));
+  if (!s.ok()) return Fail(std::string(s.message()));
+  std::printf("%s\n", ToHex(out).c_str());
+  return 0;
+}
+
 int Ratchet(const Args& args) {
   std::string error;
   if (!CheckOptions(args, {"suite", "key", "steps"}, {"suite", "key"},
@@ -392,6 +421,7 @@ int Main(int argc, char** argv) {
   if (command == "inspect") return Inspect(*args);
   if (command == "ratchet") return Ratchet(*args);
   if (command == "mls-kid") return MlsKid(*args);
+  if (command == "ssrc-key") return SsrcKey(*args);
   return Fail(
       absl::StrCat("unknown command '", command, "' (see sframe --help)"));
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "sframe/header.h"
+#include "sframe/media.h"
 #include "sframe/keys.h"
 #include "sframe/sframe.h"
 #include "src/core/key_schedule.h"
@@ -235,6 +236,29 @@ bool Decrypts(absl::StatusOr<absl::Span<uint8_t>> opened,
          std::vector<uint8_t>(opened->begin(), opened->end()) == pt;
 }
 
+// Section `ssrc_key` (tests/data/README.md): draft-ietf-avtcore-rtp-sframe-02
+// per-SSRC base keys.
+void CheckSsrcKey(const Json& c, Checker& check) {
+  const CipherSuite suite = Suite(c);
+  const std::vector<uint8_t> base_key = Bytes(c, "base_key");
+  const uint64_t ssrc = U64(c, "ssrc");
+  const std::vector<uint8_t> expected = Bytes(c, "ssrc_key");
+  if (ssrc > 0xffffffffu) throw BadField{"'ssrc' does not fit in 32 bits"};
+  if (c.contains("label")) {
+    const std::string label = kSsrcKeyLabel;
+    check.ExpectOptional(c, "label",
+                         absl::Span<const uint8_t>(
+                             reinterpret_cast<const uint8_t*>(label.data()),
+                             label.size()));
+  }
+  std::vector<uint8_t> out(HashSize(suite));
+  check.Expect(DeriveSsrcBaseKey(suite, base_key, static_cast<uint32_t>(ssrc),
+                                 absl::MakeSpan(out))
+                       .ok() &&
+                   out == expected,
+               "ssrc_key");
+}
+
 // Section `ratchet` (tests/data/README.md): RFC 9605 §5.1.
 void CheckRatchet(const Json& c, Checker& check) {
   const CipherSuite suite = Suite(c);
@@ -361,6 +385,7 @@ const std::map<std::string, CaseChecker>& KnownSections() {
       {"sframe", CheckSframe},
       {"sframe_aes_256_ctr_hmac", CheckSframe},
       {"ratchet", CheckRatchet},
+      {"ssrc_key", CheckSsrcKey},
       {"mls", CheckMls},
   };
   return *sections;
