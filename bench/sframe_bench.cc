@@ -6,8 +6,11 @@
 //   BM_Encrypt/<suite>/<bytes>          BM_Decrypt/<suite>/<bytes>
 //   BM_BoringSSLSeal/<suite>/<bytes>    BM_BoringSSLOpen/<suite>/<bytes>
 //   BM_IpsecMbSeal/<suite>/<bytes>      BM_IpsecMbOpen/<suite>/<bytes>
-//   BM_KeyInstall/<suite>
-// plus BM_AeadSeal/<suite>/<bytes>: our AEAD alone, below the SFrame layer.
+//   BM_KeyInstall/<suite>               BM_RatchetStep/<suite>
+// plus BM_AeadSeal/<suite>/<bytes> and BM_AeadOpen/<suite>/<bytes>: our AEAD
+// alone, below the SFrame layer, and BM_AeadSealBatch/<suite>/<bytes>/<frames>
+// and BM_AeadOpenBatch/...: <frames> frames per call through the internal
+// batch entry point (items/s = frames/s).
 // Every benchmark reports `allocs_per_iter` (operator new calls per
 // iteration; 0 on every per-frame path) and bytes/items per second.
 // The core clock (GHz, from a dependent-add chain) is in the JSON context as
@@ -30,6 +33,7 @@
 #include "bench/clock_calibration.h"
 #include "benchmark/benchmark.h"
 #include "sframe/cipher_suite.h"
+#include "sframe/keys.h"
 #include "sframe/sframe.h"
 #include "src/crypto/aead.h"
 
@@ -57,6 +61,9 @@ namespace bench {
 namespace {
 
 constexpr size_t kSizes[] = {16, 64, 112, 160, 512, 1200, 4096, 16384, 65536};
+// Batch benchmarks: media-sized frames, and frames per call.
+constexpr size_t kBatchSizes[] = {16, 64, 112, 160, 512, 1200};
+constexpr size_t kBatchFrames[] = {8, 64};
 constexpr KeyId kKid = 0x123;
 // Raw baselines get a 4-byte AAD: the size of a typical SFrame header
 // (KID 0x123, 2-byte counter) that our full operation authenticates.
@@ -174,6 +181,106 @@ void BM_AeadSeal(benchmark::State& state, CipherSuite suite, size_t bytes) {
     benchmark::ClobberMemory();
   }
   Finish(state, bytes, allocs);
+}
+
+// The open side of BM_AeadSeal: verifies and decrypts a sealed message.
+void BM_AeadOpen(benchmark::State& state, CipherSuite suite, size_t bytes) {
+  const std::vector<uint8_t> key = Pattern(KeySize(suite), 1);
+  auto aead = internal::Aead::Create(suite, key);
+  if (!aead.ok()) return state.SkipWithError("key setup failed");
+  const std::vector<uint8_t> nonce = Pattern(12, 3);
+  const std::vector<uint8_t> aad = Pattern(kBaselineAadSize, 4);
+  const std::vector<uint8_t> pt = Pattern(bytes, 2);
+  std::vector<uint8_t> ct(bytes + kMaxTagSize);
+  if (!(*aead)->Seal(nonce.data(), aad, {}, pt, ct.data(), ct.data() + bytes)) {
+    return state.SkipWithError("seal failed");
+  }
+  std::vector<uint8_t> out(bytes);
+  auto op = [&] {
+    const bool ok = (*aead)->Open(nonce.data(), aad, {},
+                                  absl::MakeConstSpan(ct.data(), bytes),
+                                  ct.data() + bytes, out.data());
+    benchmark::DoNotOptimize(out.data());
+    return ok;
+  };
+  const double allocs = AllocationsPerCall(op);
+  for (auto _ : state) {
+    if (!op()) return state.SkipWithError("open failed");
+    benchmark::ClobberMemory();
+  }
+  Finish(state, bytes, allocs);
+}
+
+// One RFC 9605 §5.1 ratchet step: base_key <- HKDF-Expand(HKDF-Extract("",
+// base_key), "SFrame 1.0 Ratchet", Nh), in place.
+void BM_RatchetStep(benchmark::State& state, CipherSuite suite) {
+  std::vector<uint8_t> key = Pattern(HashSize(suite), 1);
+  for (auto _ : state) {
+    if (!RatchetBaseKey(suite, key, absl::MakeSpan(key)).ok()) {
+      return state.SkipWithError("ratchet failed");
+    }
+    benchmark::DoNotOptimize(key.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// `frames` independent frames of `bytes` each (one key, distinct nonces)
+// through the internal batch entry point (Aead::SealBatch / OpenBatch).
+// Items are frames; time per frame = time per iteration / frames.
+void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
+                  size_t frames, bool seal) {
+  const std::vector<uint8_t> key = Pattern(KeySize(suite), 1);
+  auto aead = internal::Aead::Create(suite, key);
+  if (!aead.ok()) return state.SkipWithError("key setup failed");
+  const std::vector<uint8_t> aad = Pattern(kBaselineAadSize, 4);
+  const std::vector<uint8_t> pt = Pattern(bytes, 2);
+  std::vector<std::vector<uint8_t>> nonces(frames), cts(frames), outs(frames);
+  std::vector<internal::AeadBatchItem> seal_items(frames), open_items(frames);
+  for (size_t i = 0; i < frames; ++i) {
+    nonces[i] = Pattern(12, static_cast<uint8_t>(3 + i));
+    cts[i].assign(bytes + kMaxTagSize, 0);
+    outs[i].assign(bytes + kMaxTagSize, 0);
+    seal_items[i] = {aead->get(),   nonces[i].data(),     aad, {}, pt,
+                     cts[i].data(), cts[i].data() + bytes};
+  }
+  if (!internal::Aead::SealBatch(seal_items)) {
+    return state.SkipWithError("seal failed");
+  }
+  for (size_t i = 0; i < frames; ++i) {
+    open_items[i] = {aead->get(),
+                     nonces[i].data(),
+                     aad,
+                     {},
+                     absl::MakeConstSpan(cts[i].data(), bytes),
+                     outs[i].data(),
+                     cts[i].data() + bytes};
+    if (seal) {
+      seal_items[i].out = outs[i].data();
+      seal_items[i].tag = outs[i].data() + bytes;
+    }
+  }
+  std::vector<uint8_t> ok(frames);
+  auto op = [&] {
+    bool good = true;
+    if (seal) {
+      good = internal::Aead::SealBatch(seal_items);
+    } else {
+      internal::Aead::OpenBatch(open_items, ok.data());
+      for (uint8_t b : ok) good = good && b == 1;
+    }
+    benchmark::DoNotOptimize(outs.data());
+    return good;
+  };
+  const double allocs = AllocationsPerCall(op);
+  for (auto _ : state) {
+    if (!op()) return state.SkipWithError("batch failed");
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(bytes * frames));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(frames));
+  state.counters["allocs_per_iter"] = allocs;
 }
 
 // ------------------------------------------------------- raw BoringSSL
@@ -351,6 +458,8 @@ void RegisterAll() {
                                    suite, bytes);
       benchmark::RegisterBenchmark(("BM_AeadSeal" + tail).c_str(), BM_AeadSeal,
                                    suite, bytes);
+      benchmark::RegisterBenchmark(("BM_AeadOpen" + tail).c_str(), BM_AeadOpen,
+                                   suite, bytes);
       if (IsGcm(suite)) {
         benchmark::RegisterBenchmark(("BM_BoringSSLSeal" + tail).c_str(),
                                      BM_BoringSSLGcm, suite, bytes, true);
@@ -369,8 +478,19 @@ void RegisterAll() {
                                      BM_BoringSSLCtrHmac, suite, bytes, false);
       }
     }
+    for (size_t bytes : kBatchSizes) {
+      for (size_t frames : kBatchFrames) {
+        const std::string tail = absl::StrCat("/", s, "/", bytes, "/", frames);
+        benchmark::RegisterBenchmark(("BM_AeadSealBatch" + tail).c_str(),
+                                     BM_AeadBatch, suite, bytes, frames, true);
+        benchmark::RegisterBenchmark(("BM_AeadOpenBatch" + tail).c_str(),
+                                     BM_AeadBatch, suite, bytes, frames, false);
+      }
+    }
     benchmark::RegisterBenchmark(("BM_KeyInstall/" + s).c_str(), BM_KeyInstall,
                                  suite);
+    benchmark::RegisterBenchmark(("BM_RatchetStep/" + s).c_str(),
+                                 BM_RatchetStep, suite);
   }
 }
 

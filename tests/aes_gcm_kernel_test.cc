@@ -477,6 +477,63 @@ TEST_P(AesGcmKernelTest, BatchEqualsSingleCalls) {
   }
 }
 
+// Same-size frames form the interleaved groups of the batch path; mix keys
+// (including two AES-128 keys in one group), in place and out of place.
+TEST_P(AesGcmKernelTest, BatchOfEqualFramesEqualsSingleCalls) {
+  std::mt19937_64 rng(8);
+  const GcmKernelKey keys[4] = {
+      MakeKey(RandomBytes(rng, 16)), MakeKey(RandomBytes(rng, 16)),
+      MakeKey(RandomBytes(rng, 32)), MakeKey(RandomBytes(rng, 16))};
+  for (size_t len : {1, 16, 63, 64, 100, 112, 128, 160, 200, 256, 257}) {
+    for (size_t n : {1, 2, 3, 4, 5, 7, 8, 9, 64}) {
+      const bool in_place = (n + len) % 2 == 1;
+      std::vector<Bytes> nonces, aads, pts, bufs(n), tags(n);
+      std::vector<GcmBatchItem> items(n);
+      for (size_t i = 0; i < n; ++i) {
+        nonces.push_back(RandomBytes(rng, 12));
+        aads.push_back(RandomBytes(rng, Uniform(rng, 0, i % 5 ? 17 : 500)));
+        pts.push_back(RandomBytes(rng, len));
+        bufs[i] = in_place ? pts[i] : Bytes(len, 0);
+        tags[i].assign(16, 0);
+        const size_t split = Uniform(rng, 0, aads[i].size());
+        items[i] = {&keys[Uniform(rng, 0, 3)],
+                    nonces[i].data(),
+                    aads[i].data(),
+                    split,
+                    aads[i].data() + split,
+                    aads[i].size() - split,
+                    in_place ? bufs[i].data() : pts[i].data(),
+                    len,
+                    bufs[i].data(),
+                    tags[i].data()};
+      }
+      kernel_->seal_batch(items.data(), n);
+      std::vector<GcmBatchItem> open_items = items;
+      for (size_t i = 0; i < n; ++i) {
+        const auto& it = items[i];
+        Bytes o(len);
+        uint8_t t[16];
+        kernel_->seal(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2,
+                      it.aad2_len, pts[i].data(), len, o.data(), t);
+        ++g_cases;
+        ASSERT_EQ(o, bufs[i]) << "len=" << len << " n=" << n << " i=" << i;
+        ASSERT_EQ(Bytes(t, t + 16), tags[i]) << "len=" << len << " i=" << i;
+        open_items[i].in = bufs[i].data();
+        open_items[i].out = bufs[i].data();
+      }
+      const size_t forged = Uniform(rng, 0, n);  // n: none
+      if (forged < n) tags[forged][15] ^= 1;
+      std::vector<uint8_t> ok(n, 7);
+      kernel_->open_batch(open_items.data(), n, ok.data());
+      for (size_t i = 0; i < n; ++i) {
+        ++g_cases;
+        ASSERT_EQ(i == forged ? 0 : 1, ok[i]) << "len=" << len << " i=" << i;
+        ASSERT_EQ(i == forged ? Bytes(len, 0) : pts[i], bufs[i]);
+      }
+    }
+  }
+}
+
 TEST_P(AesGcmKernelTest, OracleAgreesWithItself) {
   // Guards against a broken oracle making every comparison vacuous.
   std::mt19937_64 rng(8);

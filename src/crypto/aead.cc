@@ -8,11 +8,13 @@
 #include <openssl/hmac.h>
 #include <openssl/mem.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
 #include "src/crypto/aes_gcm_kernel.h"
 #include "src/crypto/secret.h"
+#include "src/crypto/sha256_x86_64_shani.h"
 
 namespace sframe {
 namespace internal {
@@ -138,6 +140,10 @@ class KernelGcm final : public Aead {
                          aad2.size(), in.data(), in.size(), tag, out);
   }
 
+ protected:
+  const GcmKernel* gcm_kernel() const override { return kernel_; }
+  const GcmKernelKey* gcm_key() const override { return &key_; }
+
  private:
   const GcmKernel* kernel_;
   GcmKernelKey key_;
@@ -245,6 +251,81 @@ class CtrHmac final : public Aead {
   HMAC_CTX hmac_;
 };
 
+// RFC 9605 §4.5.1 for the SHA-256 suites (1–3) on our own kernels: AES-CTR
+// from a VAES kernel (its key schedule and counter code), HMAC-SHA-256 on
+// SHA-NI with the ipad/opad chaining values precomputed per key. Same
+// construction and tag as CtrHmac; verify-before-decrypt on open.
+class FastCtrHmac final : public Aead {
+ public:
+  FastCtrHmac(CipherSuite suite, const GcmKernel* kernel)
+      : Aead(suite), kernel_(kernel) {}
+  ~FastCtrHmac() override {
+    WipeSecret(&aes_key_, sizeof(aes_key_));
+    WipeSecret(&hmac_key_, sizeof(hmac_key_));
+  }
+
+  void Init(absl::Span<const uint8_t> key) {
+    const size_t nka = AesKeySize(suite());
+    kernel_->init(&aes_key_, key.data(), nka);
+    HmacSha256ShaniInit(&hmac_key_, key.data() + nka, key.size() - nka);
+  }
+
+  absl::string_view implementation_name() const override {
+    return kernel_ == GcmKernelVaesAvx512() ? "vaes_avx512_shani"
+                                            : "vaes_avx2_shani";
+  }
+
+  bool Seal(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+            absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
+            uint8_t* out, uint8_t* tag) override {
+    Ctr(nonce, in, out);
+    uint8_t full[kSha256DigestSize];
+    Mac(nonce, aad1, aad2, {out, in.size()}, full);
+    memcpy(tag, full, tag_size());
+    return true;
+  }
+
+  bool Open(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+            absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
+            const uint8_t* tag, uint8_t* out) override {
+    uint8_t full[kSha256DigestSize];
+    // Encrypt-then-MAC: authenticate the ciphertext before decrypting it.
+    Mac(nonce, aad1, aad2, in, full);
+    const bool ok = CRYPTO_memcmp(full, tag, tag_size()) == 0;
+    if (ok) {
+      Ctr(nonce, in, out);
+    } else if (!in.empty()) {
+      memset(out, 0, in.size());
+    }
+    return ok;
+  }
+
+ private:
+  void Ctr(const uint8_t* nonce, absl::Span<const uint8_t> in, uint8_t* out) {
+    if (in.empty()) return;
+    // Counter block nonce || 0^32; the first keystream block uses 0.
+    uint8_t cb[16] = {0};
+    memcpy(cb, nonce, kNonceSize);
+    kernel_->ctr32(&aes_key_, cb, in.data(), in.size(), out);
+  }
+
+  void Mac(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+           absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> ct,
+           uint8_t* full) {
+    uint8_t prefix[8 + 8 + 8 + kNonceSize];
+    StoreBigEndian64(aad1.size() + aad2.size(), prefix);
+    StoreBigEndian64(ct.size(), prefix + 8);
+    StoreBigEndian64(tag_size(), prefix + 16);
+    memcpy(prefix + 24, nonce, kNonceSize);
+    const absl::Span<const uint8_t> parts[] = {prefix, aad1, aad2, ct};
+    HmacSha256Shani(hmac_key_, parts, full);
+  }
+
+  const GcmKernel* kernel_;
+  GcmKernelKey aes_key_;
+  HmacSha256Key hmac_key_;
+};
+
 }  // namespace
 
 absl::StatusOr<AeadImplementation> ParseAeadImplementation(
@@ -284,6 +365,85 @@ void SetDefaultAeadImplementationForTesting(AeadImplementation impl) {
   g_forced = impl;
 }
 
+namespace {
+
+// Items handed to a kernel per call: enough for its grouping, small enough
+// for the stack.
+constexpr size_t kBatchChunk = 32;
+
+}  // namespace
+
+const GcmKernel* Aead::SharedKernel(absl::Span<const AeadBatchItem> items) {
+  if (items.empty()) return nullptr;
+  const GcmKernel* kernel = items[0].aead->gcm_kernel();
+  for (const AeadBatchItem& it : items) {
+    if (kernel == nullptr || it.aead->gcm_kernel() != kernel) return nullptr;
+  }
+  return kernel;
+}
+
+bool Aead::SealBatch(absl::Span<const AeadBatchItem> items) {
+  const GcmKernel* kernel = SharedKernel(items);
+  if (kernel == nullptr) {
+    bool ok = true;
+    for (const AeadBatchItem& it : items) {
+      ok = it.aead->Seal(it.nonce, it.aad1, it.aad2, it.in, it.out, it.tag) &&
+           ok;
+    }
+    return ok;
+  }
+  GcmBatchItem chunk[kBatchChunk];
+  for (size_t start = 0; start < items.size(); start += kBatchChunk) {
+    const size_t n = std::min(kBatchChunk, items.size() - start);
+    for (size_t i = 0; i < n; ++i) {
+      const AeadBatchItem& it = items[start + i];
+      chunk[i] = {it.aead->gcm_key(),
+                  it.nonce,
+                  it.aad1.data(),
+                  it.aad1.size(),
+                  it.aad2.data(),
+                  it.aad2.size(),
+                  it.in.data(),
+                  it.in.size(),
+                  it.out,
+                  it.tag};
+    }
+    kernel->seal_batch(chunk, n);
+  }
+  return true;
+}
+
+void Aead::OpenBatch(absl::Span<const AeadBatchItem> items, uint8_t* ok) {
+  const GcmKernel* kernel = SharedKernel(items);
+  if (kernel == nullptr) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      const AeadBatchItem& it = items[i];
+      ok[i] = it.aead->Open(it.nonce, it.aad1, it.aad2, it.in, it.tag, it.out)
+                  ? 1
+                  : 0;
+    }
+    return;
+  }
+  GcmBatchItem chunk[kBatchChunk];
+  for (size_t start = 0; start < items.size(); start += kBatchChunk) {
+    const size_t n = std::min(kBatchChunk, items.size() - start);
+    for (size_t i = 0; i < n; ++i) {
+      const AeadBatchItem& it = items[start + i];
+      chunk[i] = {it.aead->gcm_key(),
+                  it.nonce,
+                  it.aad1.data(),
+                  it.aad1.size(),
+                  it.aad2.data(),
+                  it.aad2.size(),
+                  it.in.data(),
+                  it.in.size(),
+                  it.out,
+                  it.tag};
+    }
+    kernel->open_batch(chunk, n, ok + start);
+  }
+}
+
 absl::StatusOr<std::unique_ptr<Aead>> Aead::Create(
     CipherSuite suite, absl::Span<const uint8_t> key, AeadImplementation impl) {
   if (key.size() != KeySize(suite)) {
@@ -294,12 +454,20 @@ absl::StatusOr<std::unique_ptr<Aead>> Aead::Create(
     return absl::FailedPreconditionError(
         "AEAD implementation not supported on this CPU");
   }
+  if (impl == AeadImplementation::kAuto) impl = BestImplementation();
   if (!IsGcm(suite)) {
+    // SHA-256 suites run on our kernels when a VAES kernel was chosen and the
+    // CPU has SHA-NI; kBoringSsl forces the BoringSSL construction.
+    const GcmKernel* kernel = KernelFor(impl);
+    if (kernel != nullptr && !UsesSha512(suite) && Sha256ShaniSupported()) {
+      auto aead = std::make_unique<FastCtrHmac>(suite, kernel);
+      aead->Init(key);
+      return aead;
+    }
     auto aead = std::make_unique<CtrHmac>(suite);
     if (!aead->Init(key)) return absl::InternalError("CTR-HMAC setup failed");
     return aead;
   }
-  if (impl == AeadImplementation::kAuto) impl = BestImplementation();
   if (const GcmKernel* kernel = KernelFor(impl)) {
     auto aead = std::make_unique<KernelGcm>(suite, kernel);
     aead->Init(key);

@@ -23,7 +23,26 @@
 namespace sframe {
 namespace internal {
 
-// Which code computes AES-GCM. CTR + HMAC suites ignore it.
+struct GcmKernel;
+struct GcmKernelKey;
+class Aead;
+
+// One frame of Aead::SealBatch / Aead::OpenBatch.
+struct AeadBatchItem {
+  Aead* aead;            // the frame's key; frames may use different keys
+  const uint8_t* nonce;  // 12 bytes
+  absl::Span<const uint8_t> aad1;  // AAD = aad1 || aad2, as in Aead::Seal
+  absl::Span<const uint8_t> aad2;
+  absl::Span<const uint8_t> in;
+  uint8_t* out;  // in.size() bytes; == in.data() or not overlapping
+  uint8_t* tag;  // seal: receives aead->tag_size() bytes; open: holds them
+};
+
+// Which code computes the AEAD. For AES-GCM: the named kernel. For the
+// AES-CTR-HMAC-SHA-256 suites (1–3): a VAES kernel value selects AES-CTR on
+// that kernel plus HMAC on SHA-NI (when the CPU has SHA-NI; otherwise, and
+// for kBoringSsl, BoringSSL's AES-CTR and HMAC). The SHA-512 suites (6–8)
+// always use BoringSSL.
 enum class AeadImplementation {
   kAuto,        // the fastest this CPU supports
   kBoringSsl,   // BoringSSL EVP (portable fallback; also the test oracle)
@@ -61,7 +80,8 @@ class Aead {
 
   CipherSuite suite() const { return suite_; }
   size_t tag_size() const { return TagSize(suite_); }
-  // E.g. "boringssl", "vaes_avx512", "ctr_hmac".
+  // E.g. "boringssl", "vaes_avx512", "ctr_hmac" (BoringSSL CTR + HMAC),
+  // "vaes_avx512_shani" (our CTR + HMAC).
   virtual absl::string_view implementation_name() const = 0;
 
   // Encrypts `in` into `out` (in.size() bytes) and writes tag_size() bytes
@@ -80,10 +100,41 @@ class Aead {
                     absl::Span<const uint8_t> in, const uint8_t* tag,
                     uint8_t* out) = 0;
 
+  // Batch entry points (internal; the public batch API is built on them).
+  //
+  // Seals (resp. opens) every item as if by items[i].aead->Seal(...) (resp.
+  // Open) and gives byte-identical results: same ciphertexts, tags,
+  // plaintexts and accept/reject bits. When every item's key runs on the
+  // same VAES GCM kernel, the kernel's batch path interleaves the AES rounds
+  // of several short frames (up to 256 bytes; keys, nonces, AADs and lengths
+  // may differ), which is much faster per frame than single calls; otherwise
+  // (mixed implementations, BoringSSL, CTR-HMAC) it loops over Seal/Open.
+  //
+  // Aliasing: each item's `out` equals its `in.data()` or overlaps nothing;
+  // no item's output may overlap another item's input, output or tag.
+  // Items are processed in an unspecified order. Not thread-safe for a key
+  // used concurrently elsewhere (the same rule as Seal/Open). Allocates
+  // nothing.
+  //
+  // SealBatch returns false if any item failed (only BoringSSL can fail
+  // internally); that item's output is then unspecified. OpenBatch writes
+  // ok[i] = 1 if item i verified, else 0 with its in.size() output bytes
+  // zeroed; `ok` has items.size() entries.
+  static bool SealBatch(absl::Span<const AeadBatchItem> items);
+  static void OpenBatch(absl::Span<const AeadBatchItem> items, uint8_t* ok);
+
  protected:
   explicit Aead(CipherSuite suite) : suite_(suite) {}
 
+  // For the batch path: the VAES GCM kernel and its key state when this key
+  // runs on one, else nullptr.
+  virtual const GcmKernel* gcm_kernel() const { return nullptr; }
+  virtual const GcmKernelKey* gcm_key() const { return nullptr; }
+
  private:
+  // The kernel every item's key runs on, or nullptr if they differ or none.
+  static const GcmKernel* SharedKernel(absl::Span<const AeadBatchItem> items);
+
   CipherSuite suite_;
 };
 

@@ -24,7 +24,7 @@ namespace internal {
 
 // Size of the opaque per-key state. Large enough for 15 round keys and the
 // GHASH key powers a kernel wants (each kernel static_asserts that it fits).
-inline constexpr size_t kGcmKernelKeyBytes = 2048;
+inline constexpr size_t kGcmKernelKeyBytes = 2560;
 
 // Per-key precomputed state (round keys, H powers). The layout is private to
 // the kernel that filled it; a key filled by one kernel must only be used with
@@ -79,6 +79,16 @@ struct GcmKernel {
   // then loop over seal/open.
   void (*seal_batch)(const GcmBatchItem* items, size_t n);
   void (*open_batch)(const GcmBatchItem* items, size_t n, uint8_t* ok);
+
+  // AES-CTR with the key `init` expanded (its GHASH state is unused): XORs
+  // `len` bytes of `in` with the keystream E_K(cb), E_K(inc32(cb)), ...,
+  // where inc32 adds 1 mod 2^32 to the last 4 bytes of the 16-byte counter
+  // block `cb`, read big-endian (SP 800-38D §6.2). SFrame's AES-CTR-HMAC
+  // suites pass cb = nonce || 0^32 (RFC 9605 §4.5.1). `in == out` is allowed;
+  // other overlap is not; no alignment needed; pointers may be null when
+  // len is 0.
+  void (*ctr32)(const GcmKernelKey* key, const uint8_t* cb, const uint8_t* in,
+                size_t len, uint8_t* out);
 };
 
 // Each returns the kernel if this CPU (and OS) supports it, else nullptr.

@@ -25,8 +25,9 @@
 // HOW IT WORKS (the maths is in aes_gcm_common.h)
 //
 // The same algorithm as the AVX-512 kernel with 2-block vectors: a single
-// pass for messages of up to 128 bytes, an 8-block stitched loop with one
-// GHASH reduction per 8 blocks above that. Without masked loads, a partial
+// pass for messages of up to 128 bytes, a 16-block (8 ymm) stitched loop with
+// Karatsuba GHASH and one reduction per 16 blocks above that (then at most
+// one 8-block batch). Without masked loads, a partial
 // vector (the last bytes of the message, or a window of the two AAD spans)
 // goes through a 32-byte stack bounce buffer: a plain memcpy of exactly the
 // bytes that exist, so nothing outside the caller's buffers is ever touched.
@@ -66,6 +67,12 @@ struct Ymm {
   using T = __m256i;
   static constexpr int kBlocks = 2;
   static constexpr size_t kBytes = 32;
+  // Bulk-loop shape (aes_gcm_common.h BulkBatch): vectors per batch and
+  // whether its GHASH uses Karatsuba (the short path is always schoolbook).
+  static constexpr int kBulkVectors = 8;
+  static constexpr bool kKaratsuba = true;
+  // Short frames whose AES rounds the batch path interleaves.
+  static constexpr int kBatchFrames = 2;
 
   SFRAME_GCM_INLINE static T Zero() { return _mm256_setzero_si256(); }
   SFRAME_GCM_INLINE static T Bcast(__m128i x) {
@@ -111,9 +118,7 @@ struct Ymm {
   }
   SFRAME_GCM_INLINE static T Or(T a, T b) { return _mm256_or_si256(a, b); }
   SFRAME_GCM_INLINE static T And(T a, T b) { return _mm256_and_si256(a, b); }
-  SFRAME_GCM_INLINE static T Add32(T a, T b) {
-    return _mm256_add_epi32(a, b);
-  }
+  SFRAME_GCM_INLINE static T Add32(T a, T b) { return _mm256_add_epi32(a, b); }
   SFRAME_GCM_INLINE static T Bswap(T v) {
     return _mm256_shuffle_epi8(
         v, _mm256_broadcastsi128_si256(_mm_set_epi8(
@@ -159,8 +164,7 @@ SFRAME_GCM_FUNC void Seal(const GcmKernelKey* key, const uint8_t* nonce,
                           const uint8_t* aad2, size_t aad2_len,
                           const uint8_t* in, size_t len, uint8_t* out,
                           uint8_t* tag) {
-  gcm::Seal<Ymm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out,
-                 tag);
+  gcm::Seal<Ymm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out, tag);
 }
 
 SFRAME_GCM_FUNC bool Open(const GcmKernelKey* key, const uint8_t* nonce,
@@ -181,8 +185,13 @@ SFRAME_GCM_FUNC void OpenBatch(const GcmBatchItem* items, size_t n,
   gcm::OpenBatch<Ymm>(items, n, ok);
 }
 
-constexpr GcmKernel kKernel = {"vaes_avx2", Init,      Seal,
-                               Open,        SealBatch, OpenBatch};
+SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
+                           const uint8_t* in, size_t len, uint8_t* out) {
+  gcm::Ctr32<Ymm>(key, cb, in, len, out);
+}
+
+constexpr GcmKernel kKernel = {"vaes_avx2", Init,      Seal, Open,
+                               SealBatch,   OpenBatch, Ctr32};
 
 bool CpuSupported() {
   const X86Features& f = GetX86Features();

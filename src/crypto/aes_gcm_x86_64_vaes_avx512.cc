@@ -27,12 +27,14 @@
 // 0..4 counter vectors (E_K(J0) in a free lane of the last one when there is
 // one), masked (k-register) loads and stores for the partial vector, and the
 // AAD, the ciphertext and the lengths block hashed with their own powers
-// H^g..H^1 under ONE reduction. Longer messages run a 16-block loop whose
-// GHASH (of the previous batch when encrypting, of the loaded batch when
-// decrypting) is spread between the AES rounds, one reduction per 16 blocks;
-// the remaining 0..255 bytes go through the single-pass code. The AAD's two
-// spans are read with two masked loads and an OR per vector; masked-off
-// bytes are neither read nor faulted on.
+// H^g..H^1 under ONE reduction. Longer messages run a 32-block (8 zmm) loop
+// whose Karatsuba GHASH (of the previous batch when encrypting, of the loaded
+// batch when decrypting) is spread between the AES rounds, one reduction per
+// 32 blocks, then at most one 16-block batch; the remaining 0..255 bytes go
+// through the single-pass code. Batch calls interleave the AES rounds of 4
+// short frames (docs/kernels.md has the schedule and the measurements). The
+// AAD's two spans are read with two masked loads and an OR per vector;
+// masked-off bytes are neither read nor faulted on.
 //
 // Constant time: branches depend only on lengths, the key size and the final
 // accept/reject bit; masks come from lengths (bzhi).
@@ -58,6 +60,12 @@ struct Zmm {
   using T = __m512i;
   static constexpr int kBlocks = 4;
   static constexpr size_t kBytes = 64;
+  // Bulk-loop shape (aes_gcm_common.h BulkBatch): vectors per batch and
+  // whether its GHASH uses Karatsuba (the short path is always schoolbook).
+  static constexpr int kBulkVectors = 8;
+  static constexpr bool kKaratsuba = true;
+  // Short frames whose AES rounds the batch path interleaves.
+  static constexpr int kBatchFrames = 4;
 
   // Byte mask with bits [0, n) set, 0 <= n <= 64.
   SFRAME_GCM_INLINE static __mmask64 Prefix(size_t n) {
@@ -93,13 +101,12 @@ struct Zmm {
   }
   SFRAME_GCM_INLINE static T Or(T a, T b) { return _mm512_or_si512(a, b); }
   SFRAME_GCM_INLINE static T And(T a, T b) { return _mm512_and_si512(a, b); }
-  SFRAME_GCM_INLINE static T Add32(T a, T b) {
-    return _mm512_add_epi32(a, b);
-  }
+  SFRAME_GCM_INLINE static T Add32(T a, T b) { return _mm512_add_epi32(a, b); }
   SFRAME_GCM_INLINE static T Bswap(T v) {
     return _mm512_shuffle_epi8(
-        v, _mm512_maskz_broadcast_i32x4(0xffff, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-                                               10, 11, 12, 13, 14, 15)));
+        v, _mm512_maskz_broadcast_i32x4(
+               0xffff, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                    13, 14, 15)));
   }
   SFRAME_GCM_INLINE static T Swap64(T v) {
     return _mm512_maskz_shuffle_epi32(0xffff, v, _MM_PERM_BADC);
@@ -125,7 +132,8 @@ struct Zmm {
   SFRAME_GCM_INLINE static __m128i ExtractLane(T v, int lane) {
     switch (lane) {
       case 0:
-        return _mm512_castsi512_si128(v);
+        // (GCC 12's _mm512_castsi512_si128 trips -Wmaybe-uninitialized.)
+        return _mm512_maskz_extracti32x4_epi32(0xf, v, 0);
       case 1:
         return _mm512_maskz_extracti32x4_epi32(0xf, v, 1);
       case 2:
@@ -135,8 +143,9 @@ struct Zmm {
     }
   }
   SFRAME_GCM_INLINE static __m128i HXor(T v) {
-    const __m256i y = _mm256_xor_si256(_mm512_maskz_extracti64x4_epi64(0xf, v, 0),
-                                       _mm512_maskz_extracti64x4_epi64(0xf, v, 1));
+    const __m256i y =
+        _mm256_xor_si256(_mm512_maskz_extracti64x4_epi64(0xf, v, 0),
+                         _mm512_maskz_extracti64x4_epi64(0xf, v, 1));
     return _mm_xor_si128(_mm256_castsi256_si128(y),
                          _mm256_extracti128_si256(y, 1));
   }
@@ -152,8 +161,7 @@ SFRAME_GCM_FUNC void Seal(const GcmKernelKey* key, const uint8_t* nonce,
                           const uint8_t* aad2, size_t aad2_len,
                           const uint8_t* in, size_t len, uint8_t* out,
                           uint8_t* tag) {
-  gcm::Seal<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out,
-                 tag);
+  gcm::Seal<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out, tag);
 }
 
 SFRAME_GCM_FUNC bool Open(const GcmKernelKey* key, const uint8_t* nonce,
@@ -174,8 +182,13 @@ SFRAME_GCM_FUNC void OpenBatch(const GcmBatchItem* items, size_t n,
   gcm::OpenBatch<Zmm>(items, n, ok);
 }
 
-constexpr GcmKernel kKernel = {"vaes_avx512", Init,      Seal,
-                               Open,          SealBatch, OpenBatch};
+SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
+                           const uint8_t* in, size_t len, uint8_t* out) {
+  gcm::Ctr32<Zmm>(key, cb, in, len, out);
+}
+
+constexpr GcmKernel kKernel = {"vaes_avx512", Init,      Seal, Open,
+                               SealBatch,     OpenBatch, Ctr32};
 
 bool CpuSupported() {
   const X86Features& f = GetX86Features();

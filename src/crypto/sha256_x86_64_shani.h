@@ -1,0 +1,64 @@
+// Copyright 2026 The sframecpp Authors.
+//
+// HMAC-SHA-256 (RFC 2104, FIPS 180-4) on the x86 SHA extensions (SHA-NI),
+// for the AES-CTR-HMAC suites 1–3 (RFC 9605 §4.5.1).
+//
+// The key is set up once: the SHA-256 chaining values after the ipad block
+// and after the opad block are stored, so a MAC costs only the message's own
+// blocks plus two finalisation blocks (the inner padding block when the
+// message does not leave room for it, and the outer block), and nothing is
+// allocated. Example:
+//
+//   HmacSha256Key k;
+//   if (Sha256ShaniSupported()) HmacSha256ShaniInit(&k, key, 32);
+//   const absl::Span<const uint8_t> parts[] = {prefix, aad, ct};
+//   uint8_t mac[32];
+//   HmacSha256Shani(k, parts, mac);
+//   ...
+//   WipeSecret(&k, sizeof(k));
+//
+// Everything here is constant time with respect to the key and the data:
+// branches and memory indices depend only on lengths.
+
+#ifndef SFRAME_SRC_CRYPTO_SHA256_X86_64_SHANI_H_
+#define SFRAME_SRC_CRYPTO_SHA256_X86_64_SHANI_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "absl/types/span.h"
+
+namespace sframe {
+namespace internal {
+
+inline constexpr size_t kSha256DigestSize = 32;
+inline constexpr size_t kSha256BlockSize = 64;
+
+// Precomputed HMAC-SHA-256 key: the chaining values after compressing
+// (key ^ ipad) and (key ^ opad), stored in the SHA-NI register layout (ABEF,
+// CDGH). Key-equivalent secret material: the owner wipes it with WipeSecret.
+struct HmacSha256Key {
+  uint32_t inner[8];
+  uint32_t outer[8];
+};
+
+// True if this CPU has SHA-NI, SSE4.1 and AVX2 (checked once).
+bool Sha256ShaniSupported();
+
+// Sets up `key` from `raw` (at most kSha256BlockSize bytes, which covers
+// every SFrame suite's Nh). Requires Sha256ShaniSupported(). Temporaries are
+// wiped before it returns.
+void HmacSha256ShaniInit(HmacSha256Key* key, const uint8_t* raw,
+                         size_t raw_len);
+
+// Writes HMAC-SHA-256(key, parts[0] || parts[1] || ...) to `mac` (32 bytes).
+// Requires Sha256ShaniSupported(). Allocates nothing; thread-safe for
+// concurrent calls on one key.
+void HmacSha256Shani(const HmacSha256Key& key,
+                     absl::Span<const absl::Span<const uint8_t>> parts,
+                     uint8_t* mac);
+
+}  // namespace internal
+}  // namespace sframe
+
+#endif  // SFRAME_SRC_CRYPTO_SHA256_X86_64_SHANI_H_
