@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "src/crypto/aes_gcm_kernel.h"
+#include "src/crypto/constant_time.h"
 #include "src/crypto/secret.h"
 #include "src/crypto/sha256_x86_64_shani.h"
 
@@ -83,8 +84,9 @@ class BoringSslGcm final : public Aead {
                             const_cast<uint8_t*>(tag)) == 1 &&
         (in.empty() || EVP_CipherUpdate(&ctx_, out, &len, in.data(),
                                         static_cast<int>(in.size())) == 1);
-    // Final compares the tags with CRYPTO_memcmp (constant time).
-    ok = EVP_CipherFinal_ex(&ctx_, unused, &len) == 1 && ok;
+    // Final compares the tags with CRYPTO_memcmp (constant time); the
+    // accept/reject bit is public (constant_time.h).
+    ok = DeclassifyBool(EVP_CipherFinal_ex(&ctx_, unused, &len) == 1) && ok;
     if (!ok && !in.empty()) OPENSSL_cleanse(out, in.size());
     return ok;
   }
@@ -206,8 +208,9 @@ class CtrHmac final : public Aead {
             const uint8_t* tag, uint8_t* out) override {
     uint8_t full[EVP_MAX_MD_SIZE];
     // Encrypt-then-MAC: authenticate the ciphertext before decrypting it.
+    // The accept/reject bit is public (constant_time.h).
     bool ok = ComputeTag(nonce, aad1, aad2, in, full) &&
-              CRYPTO_memcmp(full, tag, tag_size()) == 0;
+              DeclassifyBool(CRYPTO_memcmp(full, tag, tag_size()) == 0);
     OPENSSL_cleanse(full, sizeof(full));
     if (ok) {
       Ctr(nonce, in, out);
@@ -291,7 +294,8 @@ class FastCtrHmac final : public Aead {
     uint8_t full[kSha256DigestSize];
     // Encrypt-then-MAC: authenticate the ciphertext before decrypting it.
     Mac(nonce, aad1, aad2, in, full);
-    const bool ok = CRYPTO_memcmp(full, tag, tag_size()) == 0;
+    // The accept/reject bit is public (constant_time.h).
+    const bool ok = DeclassifyBool(CRYPTO_memcmp(full, tag, tag_size()) == 0);
     if (ok) {
       Ctr(nonce, in, out);
     } else if (!in.empty()) {

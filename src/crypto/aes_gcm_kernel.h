@@ -26,6 +26,13 @@ namespace internal {
 // GHASH key powers a kernel wants (each kernel static_asserts that it fits).
 inline constexpr size_t kGcmKernelKeyBytes = 2560;
 
+// The only public bytes of a GcmKernelKey: [kGcmKernelKeyPublicOffset,
+// + kGcmKernelKeyPublicSize) hold the round count (10 or 14), which the
+// kernels branch on. Everything else (round keys, H powers) is secret; the
+// constant-time test poisons it all.
+inline constexpr size_t kGcmKernelKeyPublicOffset = 240;
+inline constexpr size_t kGcmKernelKeyPublicSize = 16;
+
 // Per-key precomputed state (round keys, H powers). The layout is private to
 // the kernel that filled it; a key filled by one kernel must only be used with
 // that kernel. The owner wipes it with OPENSSL_cleanse when it dies.
