@@ -10,7 +10,7 @@ for group in "$@"; do
   case "$group" in
     build) pkgs+=(build-essential cmake pkg-config android-libboringssl-dev
                   libabsl-dev nlohmann-json3-dev) ;;
-    test)  pkgs+=(googletest libgtest-dev) ;;
+    test)  pkgs+=(googletest libgtest-dev python3 valgrind) ;;
     bench) pkgs+=(libbenchmark-dev libipsec-mb-dev util-linux) ;;
     fuzz)  pkgs+=(clang libclang-rt-14-dev) ;;
     plots) pkgs+=(python3 python3-matplotlib) ;;

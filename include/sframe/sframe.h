@@ -71,6 +71,7 @@
 namespace sframe {
 
 namespace internal {
+class BatchAccess;
 class KeyContext;
 class ReceiveKey;
 }  // namespace internal
@@ -154,9 +155,24 @@ class Encryptor {
   bool exhausted() const { return exhausted_; }
 
  private:
+  friend class internal::BatchAccess;  // sframe/batch.h
+
   Encryptor(CipherSuite suite, KeyId key_id, const Options& options,
             std::unique_ptr<internal::KeyContext> key);
+  // True if next_counter_ must be reserved (Reserve) before it is used.
+  // Inline: on the per-frame path this is two compares, not a call.
+  bool NeedsReservation() const {
+    return reserve_counters_ &&
+           !(has_reservation_ && next_counter_ <= reserved_last_);
+  }
+  // Runs the reservation hook for the block starting at next_counter_.
   absl::Status Reserve();
+  // Encodes the header of next_counter_ into next_header_. Run whenever the
+  // counter changes, so that the next Encrypt finds its header (and the AEAD
+  // its AAD) in memory written one frame earlier: a load of bytes that were
+  // just stored would wait for the store (no store forwarding into the
+  // kernels' masked AAD loads).
+  void EncodeNextHeader();
 
   CipherSuite suite_;
   KeyId key_id_;
@@ -167,6 +183,9 @@ class Encryptor {
   Counter reservation_block_ = 0;
   bool has_reservation_ = false;
   Counter reserved_last_ = 0;  // valid when has_reservation_
+  // The header for (key_id_, next_counter_), plus slack for word stores.
+  uint8_t next_header_[kMaxHeaderSize + 8] = {};
+  size_t next_header_size_ = 0;
 };
 
 class Decryptor {
@@ -265,13 +284,27 @@ class Decryptor {
   size_t replay_window() const { return replay_window_; }
 
  private:
+  friend class internal::BatchAccess;  // sframe/batch.h
+
   Decryptor(CipherSuite suite, size_t replay_window);
+
+  // The receive key of `key_id`, or nullptr. A one-entry cache in front of
+  // the hash map serves the common case of consecutive frames of one KID.
+  internal::ReceiveKey* FindKey(KeyId key_id) {
+    if (cached_key_ != nullptr && cached_kid_ == key_id) return cached_key_;
+    return FindKeySlow(key_id);
+  }
+  internal::ReceiveKey* FindKeySlow(KeyId key_id);
 
   CipherSuite suite_;
   size_t replay_window_ = 0;
   uint64_t unknown_key_ids_ = 0;
   uint64_t malformed_frames_ = 0;
   absl::flat_hash_map<KeyId, std::unique_ptr<internal::ReceiveKey>> keys_;
+  // The last key FindKey found (owned by keys_; heap-held, so its address
+  // survives rehashing). Reset by RemoveKey and by moves.
+  KeyId cached_kid_ = 0;
+  internal::ReceiveKey* cached_key_ = nullptr;
 };
 
 }  // namespace sframe

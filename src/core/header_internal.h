@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/status/status.h"
 #include "sframe/header.h"
 
 namespace sframe {
@@ -29,28 +30,158 @@ inline size_t HeaderSize(const Header& h) {
 // the whole-word stores.
 inline constexpr size_t kHeaderScratchSize = kMaxHeaderSize + 8;
 
-// Writes the minimal encoding of `h` to the front of `scratch` with whole
-// 8-byte stores and returns its size (1..17). Bytes past the size are
-// unspecified.
+// Writes the minimal encoding of `h` to the front of `scratch` and returns
+// its size (1..17). Bytes past the size are unspecified (zero for headers
+// of up to 16 bytes).
+//
+// The header is assembled big-endian in a 128-bit register and written as
+// two 8-byte stores, not byte by byte: the AEAD reads it back at once as
+// AAD, and a load that spans several narrower stores cannot be forwarded
+// from them (it stalls until they reach the cache).
 inline size_t EncodeHeaderTo(const Header& h,
                              uint8_t (&scratch)[kHeaderScratchSize]) {
   const size_t kid_len = HeaderFieldSize(h.key_id);
   const size_t ctr_len = HeaderFieldSize(h.counter);
-  scratch[0] = static_cast<uint8_t>(
+  const uint64_t config =
       (kid_len == 0 ? h.key_id << 4 : 0x80 | ((kid_len - 1) << 4)) |
-      (ctr_len == 0 ? h.counter : 0x08 | (ctr_len - 1)));
+      (ctr_len == 0 ? h.counter : 0x08 | (ctr_len - 1));
+  const size_t size = 1 + kid_len + ctr_len;
+#if defined(__SIZEOF_INT128__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (size <= 8) {
+    // The common case (KID and CTR fit in 7 bytes together): one word.
+    const uint64_t kid_bits = kid_len == 0 ? 0 : h.key_id << (56 - 8 * kid_len);
+    const uint64_t ctr_bits =
+        ctr_len == 0 ? 0 : h.counter << (56 - 8 * (kid_len + ctr_len));
+    const uint64_t word =
+        __builtin_bswap64((config << 56) | kid_bits | ctr_bits);
+    const uint64_t zero = 0;
+    memcpy(scratch, &word, 8);
+    memcpy(scratch + 8, &zero, 8);
+    return size;
+  }
+  if (size <= 16) {
+    using U128 = unsigned __int128;
+    U128 v = static_cast<U128>(config) << 120;
+    if (kid_len != 0) v |= static_cast<U128>(h.key_id) << (120 - 8 * kid_len);
+    if (ctr_len != 0) {
+      v |= static_cast<U128>(h.counter) << (120 - 8 * (kid_len + ctr_len));
+    }
+    const uint64_t hi = __builtin_bswap64(static_cast<uint64_t>(v >> 64));
+    const uint64_t lo = __builtin_bswap64(static_cast<uint64_t>(v));
+    memcpy(scratch, &hi, 8);
+    memcpy(scratch + 8, &lo, 8);
+    return size;
+  }
+#endif
+  scratch[0] = static_cast<uint8_t>(config);
   // Shift the value to the top of a word and store it big-endian: its
   // first `len` bytes are the field. The next store overwrites the rest.
   auto put = [&scratch](size_t pos, uint64_t v, size_t len) {
     uint8_t word[8];
     const uint64_t top = len == 0 ? 0 : v << (8 * (8 - len));
-    for (int i = 0; i < 8; ++i)
+    for (int i = 0; i < 8; ++i) {
       word[i] = static_cast<uint8_t>(top >> (56 - 8 * i));
+    }
     memcpy(scratch + pos, word, 8);
   };
   put(1, h.key_id, kid_len);
   put(1 + kid_len, h.counter, ctr_len);
-  return 1 + kid_len + ctr_len;
+  return size;
+}
+
+// Copies a header of `n` (1..17) bytes with at most three fixed-size
+// moves instead of a call to memcpy.
+inline void CopyHeader(uint8_t* dst, const uint8_t* src, size_t n) {
+  if (n >= 8) {
+    memcpy(dst, src, 8);
+    if (n > 16) {
+      memcpy(dst + 8, src + 8, 8);
+      dst[16] = src[16];
+    } else {
+      memcpy(dst + n - 8, src + n - 8, 8);
+    }
+  } else if (n >= 4) {
+    memcpy(dst, src, 4);
+    memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    dst[0] = src[0];
+    dst[n / 2] = src[n / 2];
+    dst[n - 1] = src[n - 1];
+  }
+}
+
+// Parses the header at the front of `frame[0..size)` strictly, exactly as
+// ParseHeader (RFC 9605 §4.3: an extended value must be >= 8 and use the
+// minimal number of bytes). Returns the header size (1..17) with `*h` set,
+// or 0 if the header is malformed or truncated. Inline, with no status
+// object, because it runs on every received frame.
+inline size_t ParseHeaderTo(const uint8_t* frame, size_t size, Header* h) {
+  if (size == 0) return 0;
+  const unsigned config = frame[0];
+  size_t pos = 1;
+  auto field = [&](bool extended, unsigned bits, uint64_t* value) {
+    if (!extended) {
+      *value = bits;
+      return true;
+    }
+    const size_t len = static_cast<size_t>(bits) + 1;
+    if (size - pos < len) return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; ++i) v = (v << 8) | frame[pos + i];
+    pos += len;
+    *value = v;
+    return HeaderFieldSize(v) == len;  // 0 for v < 8, so v >= 8 too
+  };
+  if (!field((config & 0x80) != 0, (config >> 4) & 0x07, &h->key_id) ||
+      !field((config & 0x08) != 0, config & 0x07, &h->counter)) {
+    return 0;
+  }
+  return pos;
+}
+
+// True if [a, a + a_len) and [b, b + b_len) share a byte.
+inline bool Overlaps(const uint8_t* a, size_t a_len, const uint8_t* b,
+                     size_t b_len) {
+  if (a_len == 0 || b_len == 0) return false;
+  const auto pa = reinterpret_cast<uintptr_t>(a);
+  const auto pb = reinterpret_cast<uintptr_t>(b);
+  return pa < pb + b_len && pb < pa + a_len;
+}
+
+inline void ZeroOut(uint8_t* p, size_t n) {
+  if (n != 0) memset(p, 0, n);
+}
+
+// A received frame after the checks every decryption makes before a key is
+// chosen (PrepareFrame).
+struct FrameView {
+  Header header;
+  size_t header_size;  // bytes of the header at the front of the frame
+  size_t size;         // plaintext (= AEAD ciphertext) bytes
+  bool in_place;       // the frame and the output start at the same address
+};
+
+// The checks shared by every decrypt path: the overlap rule, the header
+// (RFC 9605 §4.3) and the lengths. Returns kOk with `*view` set, or the
+// error code: kDataLoss for a malformed or truncated frame,
+// kInvalidArgument for an output too small or a bad overlap (then
+// `*bad_overlap` is true, and the caller must not write to `out`). Writes
+// nothing; the caller zeroes `out` on the other errors.
+inline absl::StatusCode PrepareFrame(size_t tag_size, const uint8_t* frame,
+                                     size_t frame_size, const uint8_t* out,
+                                     size_t out_size, FrameView* view,
+                                     bool* bad_overlap) {
+  view->in_place = frame_size != 0 && frame == out;
+  *bad_overlap = !view->in_place && Overlaps(frame, frame_size, out, out_size);
+  if (*bad_overlap) return absl::StatusCode::kInvalidArgument;
+  view->header_size = ParseHeaderTo(frame, frame_size, &view->header);
+  if (view->header_size == 0 || frame_size - view->header_size < tag_size) {
+    return absl::StatusCode::kDataLoss;
+  }
+  view->size = frame_size - view->header_size - tag_size;
+  if (out_size < view->size) return absl::StatusCode::kInvalidArgument;
+  return absl::StatusCode::kOk;
 }
 
 }  // namespace internal

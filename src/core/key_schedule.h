@@ -9,11 +9,14 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "sframe/cipher_suite.h"
 #include "sframe/header.h"
+#include "sframe/sframe.h"
 #include "src/crypto/aead.h"
 #include "src/crypto/secret.h"
 
@@ -86,6 +89,70 @@ class KeyContext {
 
   std::array<uint8_t, kNonceSize> salt_;
   std::unique_ptr<Aead> aead_;
+};
+
+// The anti-replay window of one KID (RFC 3711 §3.3.2, with the bitmap kept
+// as a ring of 64-bit words as in RFC 6479 so that moving the window costs
+// at most one pass over the words, never a shift of the whole bitmap).
+// `size` counters are tracked: with `top` the highest accepted counter,
+// counters in [top - size + 1, top] are remembered, older ones are refused.
+class ReplayWindow {
+ public:
+  ReplayWindow() = default;
+  explicit ReplayWindow(size_t size)
+      : size_(size), words_(size == 0 ? 0 : (size + 63) / 64 + 1, 0) {}
+
+  // True if `counter` may be accepted: it is newer than every accepted
+  // counter, or inside the window and not yet seen. Changes nothing.
+  bool Check(Counter counter) const {
+    if (size_ == 0 || !any_ || counter > top_) return true;
+    if (top_ - counter >= size_) return false;
+    return (Word(counter) & Bit(counter)) == 0;
+  }
+
+  // Records `counter`, which passed Check and whose tag verified.
+  void Commit(Counter counter) {
+    if (size_ == 0) return;
+    const uint64_t n = words_.size();
+    if (!any_ || counter > top_) {
+      const uint64_t old_block = top_ / 64;
+      const uint64_t new_block = counter / 64;
+      if (!any_ || new_block - old_block >= n) {
+        for (uint64_t& w : words_) w = 0;
+      } else {
+        for (uint64_t b = old_block + 1; b <= new_block; ++b) {
+          words_[b % n] = 0;
+        }
+      }
+      top_ = counter;
+      any_ = true;
+    }
+    Word(counter) |= Bit(counter);
+  }
+
+ private:
+  static uint64_t Bit(Counter counter) { return uint64_t{1} << (counter % 64); }
+  uint64_t& Word(Counter counter) {
+    return words_[(counter / 64) % words_.size()];
+  }
+  const uint64_t& Word(Counter counter) const {
+    return words_[(counter / 64) % words_.size()];
+  }
+
+  size_t size_ = 0;
+  std::vector<uint64_t> words_;
+  bool any_ = false;
+  Counter top_ = 0;
+};
+
+// One receive key: its cipher state, replay window and statistics.
+class ReceiveKey {
+ public:
+  ReceiveKey(std::unique_ptr<KeyContext> key, size_t window)
+      : key(std::move(key)), window(window) {}
+  std::unique_ptr<KeyContext> key;
+  ReplayWindow window;
+  KeyStats stats;
 };
 
 }  // namespace internal

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "src/core/header_internal.h"
 #include "src/core/key_schedule.h"
 #include "src/crypto/secret.h"
@@ -18,15 +20,10 @@ namespace {
 
 using internal::KeyContext;
 
-bool Overlaps(const uint8_t* a, size_t a_len, const uint8_t* b, size_t b_len) {
-  if (a_len == 0 || b_len == 0) return false;
-  const auto pa = reinterpret_cast<uintptr_t>(a);
-  const auto pb = reinterpret_cast<uintptr_t>(b);
-  return pa < pb + b_len && pb < pa + a_len;
-}
+using internal::Overlaps;
 
 void Zero(absl::Span<uint8_t> out) {
-  if (!out.empty()) memset(out.data(), 0, out.size());
+  internal::ZeroOut(out.data(), out.size());
 }
 
 // Code-only statuses: Abseil stores them inline, without allocating.
@@ -37,74 +34,6 @@ absl::Status DataLoss() {
 absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
 
 }  // namespace
-
-namespace internal {
-
-// The anti-replay window of one KID (RFC 3711 §3.3.2, with the bitmap kept
-// as a ring of 64-bit words as in RFC 6479 so that moving the window costs
-// at most one pass over the words, never a shift of the whole bitmap).
-// `size` counters are tracked: with `top` the highest accepted counter,
-// counters in [top - size + 1, top] are remembered, older ones are refused.
-class ReplayWindow {
- public:
-  ReplayWindow() = default;
-  explicit ReplayWindow(size_t size)
-      : size_(size), words_(size == 0 ? 0 : (size + 63) / 64 + 1, 0) {}
-
-  // True if `counter` may be accepted: it is newer than every accepted
-  // counter, or inside the window and not yet seen. Changes nothing.
-  bool Check(Counter counter) const {
-    if (size_ == 0 || !any_ || counter > top_) return true;
-    if (top_ - counter >= size_) return false;
-    return (Word(counter) & Bit(counter)) == 0;
-  }
-
-  // Records `counter`, which passed Check and whose tag verified.
-  void Commit(Counter counter) {
-    if (size_ == 0) return;
-    const uint64_t n = words_.size();
-    if (!any_ || counter > top_) {
-      const uint64_t old_block = top_ / 64;
-      const uint64_t new_block = counter / 64;
-      if (!any_ || new_block - old_block >= n) {
-        for (uint64_t& w : words_) w = 0;
-      } else {
-        for (uint64_t b = old_block + 1; b <= new_block; ++b) {
-          words_[b % n] = 0;
-        }
-      }
-      top_ = counter;
-      any_ = true;
-    }
-    Word(counter) |= Bit(counter);
-  }
-
- private:
-  static uint64_t Bit(Counter counter) { return uint64_t{1} << (counter % 64); }
-  uint64_t& Word(Counter counter) {
-    return words_[(counter / 64) % words_.size()];
-  }
-  const uint64_t& Word(Counter counter) const {
-    return words_[(counter / 64) % words_.size()];
-  }
-
-  size_t size_ = 0;
-  std::vector<uint64_t> words_;
-  bool any_ = false;
-  Counter top_ = 0;
-};
-
-// One receive key: its cipher state, replay window and statistics.
-class ReceiveKey {
- public:
-  ReceiveKey(std::unique_ptr<KeyContext> key, size_t window)
-      : key(std::move(key)), window(window) {}
-  std::unique_ptr<KeyContext> key;
-  ReplayWindow window;
-  KeyStats stats;
-};
-
-}  // namespace internal
 
 using internal::ReceiveKey;
 
@@ -117,7 +46,15 @@ Encryptor::Encryptor(CipherSuite suite, KeyId key_id, const Options& options,
       next_counter_(options.first_counter),
       key_(std::move(key)),
       reserve_counters_(options.reserve_counters),
-      reservation_block_(options.reservation_block) {}
+      reservation_block_(options.reservation_block) {
+  EncodeNextHeader();
+}
+
+void Encryptor::EncodeNextHeader() {
+  static_assert(sizeof(next_header_) == internal::kHeaderScratchSize);
+  next_header_size_ =
+      internal::EncodeHeaderTo({key_id_, next_counter_}, next_header_);
+}
 
 Encryptor::Encryptor(Encryptor&&) noexcept = default;
 Encryptor& Encryptor::operator=(Encryptor&&) noexcept = default;
@@ -143,10 +80,6 @@ absl::StatusOr<Encryptor> Encryptor::Create(CipherSuite suite, KeyId key_id,
 // RFC 9605 §9.1: the block holding the next counter is reported (and
 // persisted by the application) before that counter is used.
 absl::Status Encryptor::Reserve() {
-  if (!reserve_counters_ ||
-      (has_reservation_ && next_counter_ <= reserved_last_)) {
-    return absl::OkStatus();
-  }
   constexpr Counter kMax = std::numeric_limits<Counter>::max();
   const Counter first = next_counter_;
   const Counter last = kMax - first < reservation_block_ - 1
@@ -167,36 +100,45 @@ size_t Encryptor::CiphertextSize(size_t plaintext_size) const {
 absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> plaintext,
     absl::Span<uint8_t> out) {
-  if (exhausted_) {
-    return absl::Status(absl::StatusCode::kResourceExhausted, "");
+  if (ABSL_PREDICT_FALSE(exhausted_)) {
+    return Code(absl::StatusCode::kResourceExhausted);
   }
   const size_t n = plaintext.size();
-  const Header header{key_id_, next_counter_};
-  uint8_t header_bytes[internal::kHeaderScratchSize];
-  const size_t header_size = internal::EncodeHeaderTo(header, header_bytes);
+  const Counter counter = next_counter_;
+  const uint8_t* const header_bytes = next_header_;
+  const size_t header_size = next_header_size_;
   const size_t size = header_size + n + TagSize(suite_);
   const bool in_place = n != 0 && plaintext.data() == out.data();
-  if (out.size() < size ||
-      (!in_place && Overlaps(plaintext.data(), n, out.data(), out.size()))) {
-    return absl::Status(absl::StatusCode::kInvalidArgument, "");
+  if (ABSL_PREDICT_FALSE(out.size() < size ||
+                         (!in_place && Overlaps(plaintext.data(), n, out.data(),
+                                                out.size())))) {
+    return Code(absl::StatusCode::kInvalidArgument);
   }
-  if (absl::Status reserved = Reserve(); !reserved.ok()) return reserved;
+  // RFC 9605 §9.1: the block holding this counter is persisted before the
+  // counter is used. The common case (already reserved, or no hook) is two
+  // inline compares.
+  if (ABSL_PREDICT_FALSE(NeedsReservation())) {
+    if (absl::Status reserved = Reserve(); !reserved.ok()) return reserved;
+  }
   uint8_t* const ct = out.data() + header_size;
   if (in_place) memmove(ct, plaintext.data(), n);
-  absl::Span<const uint8_t> body =
-      in_place ? absl::Span<const uint8_t>(ct, n) : plaintext;
-  memcpy(out.data(), header_bytes, header_size);
-  const auto nonce = key_->Nonce(header.counter);
-  if (!key_->aead().Seal(nonce.data(), {header_bytes, header_size}, metadata,
-                         body, ct, ct + n)) {
+  const uint8_t* const body = in_place ? ct : plaintext.data();
+  internal::CopyHeader(out.data(), header_bytes, header_size);
+  const auto nonce = key_->Nonce(counter);
+  if (ABSL_PREDICT_FALSE(!key_->aead().Seal(nonce.data(),
+                                            {header_bytes, header_size},
+                                            metadata, {body, n}, ct, ct + n))) {
     Zero(out.first(size));
-    return absl::Status(absl::StatusCode::kInternal, "");
+    return Code(absl::StatusCode::kInternal);
   }
   // Advance only after a successful encryption; never wrap (RFC 9605 §9.3).
-  if (next_counter_ == std::numeric_limits<Counter>::max()) {
+  if (ABSL_PREDICT_FALSE(counter == std::numeric_limits<Counter>::max())) {
     exhausted_ = true;
   } else {
-    ++next_counter_;
+    next_counter_ = counter + 1;
+    // EncodeNextHeader(), inline.
+    next_header_size_ =
+        internal::EncodeHeaderTo({key_id_, next_counter_}, next_header_);
   }
   return out.first(size);
 }
@@ -205,8 +147,40 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
 
 Decryptor::Decryptor(CipherSuite suite, size_t replay_window)
     : suite_(suite), replay_window_(replay_window) {}
-Decryptor::Decryptor(Decryptor&&) noexcept = default;
-Decryptor& Decryptor::operator=(Decryptor&&) noexcept = default;
+// Written out so that the key cache never points into another object's
+// keys.
+Decryptor::Decryptor(Decryptor&& other) noexcept
+    : suite_(other.suite_),
+      replay_window_(other.replay_window_),
+      unknown_key_ids_(other.unknown_key_ids_),
+      malformed_frames_(other.malformed_frames_),
+      keys_(std::move(other.keys_)),
+      cached_kid_(other.cached_kid_),
+      cached_key_(std::exchange(other.cached_key_, nullptr)) {
+  other.keys_.clear();
+}
+
+Decryptor& Decryptor::operator=(Decryptor&& other) noexcept {
+  if (this != &other) {
+    suite_ = other.suite_;
+    replay_window_ = other.replay_window_;
+    unknown_key_ids_ = other.unknown_key_ids_;
+    malformed_frames_ = other.malformed_frames_;
+    keys_ = std::move(other.keys_);
+    other.keys_.clear();
+    cached_kid_ = other.cached_kid_;
+    cached_key_ = std::exchange(other.cached_key_, nullptr);
+  }
+  return *this;
+}
+
+internal::ReceiveKey* Decryptor::FindKeySlow(KeyId key_id) {
+  auto it = keys_.find(key_id);
+  if (it == keys_.end()) return nullptr;
+  cached_kid_ = key_id;
+  cached_key_ = it->second.get();
+  return cached_key_;
+}
 Decryptor::~Decryptor() = default;
 
 absl::StatusOr<Decryptor> Decryptor::Create(CipherSuite suite) {
@@ -238,6 +212,7 @@ absl::Status Decryptor::AddKey(KeyId key_id,
 }
 
 absl::Status Decryptor::RemoveKey(KeyId key_id) {
+  cached_key_ = nullptr;
   if (keys_.erase(key_id) == 0) {
     return absl::NotFoundError("no key for this KID");
   }
@@ -262,53 +237,47 @@ absl::StatusOr<size_t> Decryptor::PlaintextSize(
 
 namespace {
 
-// The checks shared by Decrypt and DecryptWithCandidateKey, before a key is
-// chosen. On error `out` is zeroed (or untouched for a bad overlap).
-absl::Status Prepare(CipherSuite suite, absl::Span<const uint8_t> ciphertext,
-                     absl::Span<uint8_t> out, ParsedHeader* parsed,
-                     bool* in_place, uint64_t* malformed) {
-  *in_place = !ciphertext.empty() && ciphertext.data() == out.data();
-  if (!*in_place &&
-      Overlaps(ciphertext.data(), ciphertext.size(), out.data(), out.size())) {
-    return Code(absl::StatusCode::kInvalidArgument);
-  }
-  absl::StatusOr<ParsedHeader> p = ParseHeader(ciphertext);
-  if (!p.ok() || p->payload.size() < TagSize(suite)) {
-    ++*malformed;
-    Zero(out);
-    return DataLoss();
-  }
-  if (out.size() < p->payload.size() - TagSize(suite)) {
-    Zero(out);
-    return Code(absl::StatusCode::kInvalidArgument);
-  }
-  *parsed = *p;
-  return absl::OkStatus();
-}
-
-// Verifies and decrypts with `key`; returns false (with `out` zeroed) on a
-// tag mismatch. `out` has room for the plaintext.
-bool Open(KeyContext& key, const ParsedHeader& parsed, bool in_place,
-          absl::Span<const uint8_t> metadata, absl::Span<uint8_t> out) {
-  const size_t n = parsed.payload.size() - key.tag_size();
-  const auto nonce = key.Nonce(parsed.header.counter);
-  const uint8_t* tag = parsed.payload.data() + n;
+// Verifies and decrypts the frame `view` of `frame` with `key`; returns
+// false (with `out` zeroed) on a tag mismatch. `out` has room for the
+// plaintext.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Open(
+    KeyContext& key, const internal::FrameView& view, const uint8_t* frame,
+    absl::Span<const uint8_t> metadata, absl::Span<uint8_t> out) {
+  const size_t n = view.size;
+  const auto nonce = key.Nonce(view.header.counter);
+  const uint8_t* const payload = frame + view.header_size;
+  const uint8_t* const tag = payload + n;
   bool ok;
-  if (in_place) {
+  if (view.in_place) {
     // The plaintext moves to the front, over the header: keep a copy of the
     // header for the AAD. The tag lies beyond the moved bytes.
     uint8_t header[kMaxHeaderSize];
-    const size_t header_size = parsed.bytes.size();
-    memcpy(header, parsed.bytes.data(), header_size);
-    memmove(out.data(), parsed.payload.data(), n);
-    ok = key.aead().Open(nonce.data(), {header, header_size}, metadata,
+    memcpy(header, frame, view.header_size);
+    memmove(out.data(), payload, n);
+    ok = key.aead().Open(nonce.data(), {header, view.header_size}, metadata,
                          {out.data(), n}, tag, out.data());
   } else {
-    ok = key.aead().Open(nonce.data(), parsed.bytes, metadata,
-                         parsed.payload.first(n), tag, out.data());
+    ok = key.aead().Open(nonce.data(), {frame, view.header_size}, metadata,
+                         {payload, n}, tag, out.data());
   }
-  if (!ok) Zero(out);
+  if (ABSL_PREDICT_FALSE(!ok)) Zero(out);
   return ok;
+}
+
+// The checks shared by Decrypt and DecryptWithCandidateKey, before a key is
+// chosen. On error `out` is zeroed (or untouched for a bad overlap).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::StatusCode Prepare(
+    CipherSuite suite, absl::Span<const uint8_t> ciphertext,
+    absl::Span<uint8_t> out, internal::FrameView* view, uint64_t* malformed) {
+  bool bad_overlap;
+  const absl::StatusCode code = internal::PrepareFrame(
+      TagSize(suite), ciphertext.data(), ciphertext.size(), out.data(),
+      out.size(), view, &bad_overlap);
+  if (ABSL_PREDICT_FALSE(code != absl::StatusCode::kOk)) {
+    if (code == absl::StatusCode::kDataLoss) ++*malformed;
+    if (!bad_overlap) Zero(out);
+  }
+  return code;
 }
 
 }  // namespace
@@ -316,43 +285,43 @@ bool Open(KeyContext& key, const ParsedHeader& parsed, bool in_place,
 absl::StatusOr<absl::Span<uint8_t>> Decryptor::Decrypt(
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> ciphertext,
     absl::Span<uint8_t> out) {
-  ParsedHeader parsed;
-  bool in_place;
-  absl::Status prepared =
-      Prepare(suite_, ciphertext, out, &parsed, &in_place, &malformed_frames_);
-  if (!prepared.ok()) return prepared;
-  auto it = keys_.find(parsed.header.key_id);
-  if (it == keys_.end()) {
+  internal::FrameView view;
+  const absl::StatusCode prepared =
+      Prepare(suite_, ciphertext, out, &view, &malformed_frames_);
+  if (ABSL_PREDICT_FALSE(prepared != absl::StatusCode::kOk)) {
+    return Code(prepared);
+  }
+  ReceiveKey* const key = FindKey(view.header.key_id);
+  if (ABSL_PREDICT_FALSE(key == nullptr)) {
     ++unknown_key_ids_;
     Zero(out);
     return Code(absl::StatusCode::kNotFound);
   }
-  ReceiveKey& key = *it->second;
   // RFC 9605 §9.3 anti-replay: refuse before spending an AEAD on it; the
   // window itself moves only after the tag verifies (invariant 3).
-  if (!key.window.Check(parsed.header.counter)) {
-    ++key.stats.replays;
+  if (ABSL_PREDICT_FALSE(!key->window.Check(view.header.counter))) {
+    ++key->stats.replays;
     Zero(out);
     return Code(absl::StatusCode::kAlreadyExists);
   }
-  if (!Open(*key.key, parsed, in_place, metadata, out)) {
-    ++key.stats.authentication_failures;
+  if (ABSL_PREDICT_FALSE(
+          !Open(*key->key, view, ciphertext.data(), metadata, out))) {
+    ++key->stats.authentication_failures;
     return DataLoss();
   }
-  key.window.Commit(parsed.header.counter);
-  ++key.stats.decrypted;
-  return out.first(parsed.payload.size() - TagSize(suite_));
+  key->window.Commit(view.header.counter);
+  ++key->stats.decrypted;
+  return out.first(view.size);
 }
 
 absl::StatusOr<absl::Span<uint8_t>> Decryptor::DecryptWithCandidateKey(
     absl::Span<const uint8_t> base_key, absl::Span<const uint8_t> metadata,
     absl::Span<const uint8_t> ciphertext, absl::Span<uint8_t> out) {
-  ParsedHeader parsed;
-  bool in_place;
-  absl::Status prepared =
-      Prepare(suite_, ciphertext, out, &parsed, &in_place, &malformed_frames_);
-  if (!prepared.ok()) return prepared;
-  if (keys_.contains(parsed.header.key_id)) {
+  internal::FrameView view;
+  const absl::StatusCode prepared =
+      Prepare(suite_, ciphertext, out, &view, &malformed_frames_);
+  if (prepared != absl::StatusCode::kOk) return Code(prepared);
+  if (keys_.contains(view.header.key_id)) {
     Zero(out);
     return Code(absl::StatusCode::kFailedPrecondition);
   }
@@ -364,18 +333,20 @@ absl::StatusOr<absl::Span<uint8_t>> Decryptor::DecryptWithCandidateKey(
   // frame leaves no key, window or statistics behind (invariant 3), and the
   // derived key is wiped by its destructor.
   absl::StatusOr<std::unique_ptr<KeyContext>> candidate =
-      KeyContext::Create(suite_, parsed.header.key_id, base_key);
+      KeyContext::Create(suite_, view.header.key_id, base_key);
   if (!candidate.ok()) {
     Zero(out);
     return Code(absl::StatusCode::kInternal);
   }
-  if (!Open(**candidate, parsed, in_place, metadata, out)) return DataLoss();
+  if (!Open(**candidate, view, ciphertext.data(), metadata, out)) {
+    return DataLoss();
+  }
   auto key =
       std::make_unique<ReceiveKey>(*std::move(candidate), replay_window_);
-  key->window.Commit(parsed.header.counter);
+  key->window.Commit(view.header.counter);
   ++key->stats.decrypted;
-  keys_.emplace(parsed.header.key_id, std::move(key));
-  return out.first(parsed.payload.size() - TagSize(suite_));
+  keys_.emplace(view.header.key_id, std::move(key));
+  return out.first(view.size);
 }
 
 }  // namespace sframe

@@ -1,0 +1,255 @@
+// Copyright 2026 The sframecpp Authors.
+//
+// Batch encryption and decryption (sframe/batch.h): the per-frame checks of
+// Encryptor::Encrypt and Decryptor::Decrypt (RFC 9605 §4.4.3, §4.4.4), run
+// frame by frame in order, with the AEAD work of a chunk of frames handed to
+// internal::Aead::SealBatch / OpenBatch at once so the kernels can
+// interleave them.
+
+#include "sframe/batch.h"
+
+#include <array>
+#include <cstring>
+#include <limits>
+
+#include "absl/base/optimization.h"
+#include "src/core/header_internal.h"
+#include "src/core/key_schedule.h"
+#include "src/crypto/aead.h"
+
+namespace sframe {
+namespace internal {
+namespace {
+
+// Frames per AEAD batch call. The state of a chunk lives on the stack
+// (about 3 KiB); the kernels interleave at most a few frames at a time, so
+// a larger chunk would only cost stack.
+constexpr size_t kChunk = 16;
+
+// Code-only: Abseil stores it inline, without allocating.
+absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
+
+}  // namespace
+
+// Friend of Encryptor and Decryptor (see sframe/sframe.h).
+class BatchAccess {
+ public:
+  static size_t Encrypt(absl::Span<EncryptBatchItem> items);
+  static size_t Decrypt(Decryptor& decryptor,
+                        absl::Span<DecryptBatchItem> items);
+};
+
+// Each item goes through the checks of Encryptor::Encrypt in order and, if
+// they pass, takes its counter at once (so the next item of the same
+// Encryptor gets the next counter, exactly as a sequential call would); its
+// header is written and its AEAD work queued. A full chunk (or the end) is
+// sealed in one call.
+size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
+  AeadBatchItem work[kChunk];
+  std::array<uint8_t, kNonceSize> nonces[kChunk];
+  size_t index[kChunk];
+  size_t succeeded = 0;
+  size_t pos = 0;
+  while (pos < items.size()) {
+    size_t m = 0;
+    for (; pos < items.size() && m < kChunk; ++pos) {
+      EncryptBatchItem& item = items[pos];
+      item.result = {};
+      Encryptor* const enc = item.encryptor;
+      if (ABSL_PREDICT_FALSE(enc == nullptr)) {
+        item.status = Code(absl::StatusCode::kInvalidArgument);
+        continue;
+      }
+      if (ABSL_PREDICT_FALSE(enc->exhausted_)) {
+        item.status = Code(absl::StatusCode::kResourceExhausted);
+        continue;
+      }
+      const size_t n = item.plaintext.size();
+      const Counter counter = enc->next_counter_;
+      // Encoded here rather than read from next_header_, and next_header_
+      // rewritten only once per chunk (below): a header stored for the next
+      // item and loaded back by it would chain every frame of one
+      // Encryptor through a store-forwarding round trip.
+      uint8_t header_bytes[kHeaderScratchSize];
+      const size_t header_size =
+          EncodeHeaderTo({enc->key_id_, counter}, header_bytes);
+      const size_t size = header_size + n + TagSize(enc->suite_);
+      uint8_t* const out = item.out.data();
+      const bool in_place = n != 0 && item.plaintext.data() == out;
+      if (ABSL_PREDICT_FALSE(item.out.size() < size ||
+                             (!in_place && Overlaps(item.plaintext.data(), n,
+                                                    out, item.out.size())))) {
+        item.status = Code(absl::StatusCode::kInvalidArgument);
+        continue;
+      }
+      // RFC 9605 §9.1: the counter's block is persisted before it is used.
+      if (ABSL_PREDICT_FALSE(enc->NeedsReservation())) {
+        absl::Status reserved = enc->Reserve();
+        if (!reserved.ok()) {
+          item.status = std::move(reserved);
+          continue;
+        }
+      }
+      uint8_t* const ct = out + header_size;
+      if (in_place) memmove(ct, item.plaintext.data(), n);
+      CopyHeader(out, header_bytes, header_size);
+      nonces[m] = enc->key_->Nonce(counter);
+      // The AAD header is read from `out`, which only this item writes.
+      work[m] = {&enc->key_->aead(),
+                 nonces[m].data(),
+                 {out, header_size},
+                 item.metadata,
+                 {in_place ? ct : item.plaintext.data(), n},
+                 ct,
+                 ct + n};
+      index[m] = pos;
+      item.result = item.out.first(size);
+      // The counter is taken now; it is never reused, even if the AEAD
+      // fails below (RFC 9605 §9.3: never wrap).
+      if (ABSL_PREDICT_FALSE(counter == std::numeric_limits<Counter>::max())) {
+        enc->exhausted_ = true;
+      } else {
+        enc->next_counter_ = counter + 1;
+      }
+      ++m;
+    }
+    if (m == 0) continue;
+    const bool sealed = Aead::SealBatch({work, m});
+    for (size_t i = 0; i < m; ++i) {
+      EncryptBatchItem& item = items[index[i]];
+      // Every Encryptor that took a counter in this chunk has an item here;
+      // bring its next_header_ up to date (once per run of items).
+      if (i + 1 == m || items[index[i + 1]].encryptor != item.encryptor) {
+        item.encryptor->EncodeNextHeader();
+      }
+      if (ABSL_PREDICT_TRUE(sealed)) {
+        item.status = absl::OkStatus();
+        ++succeeded;
+      } else {
+        // Only BoringSSL can fail, and SealBatch does not say which item:
+        // fail them all, all-or-nothing per item.
+        ZeroOut(item.result.data(), item.result.size());
+        item.result = {};
+        item.status = Code(absl::StatusCode::kInternal);
+      }
+    }
+  }
+  return succeeded;
+}
+
+// Each item goes through the checks of Decryptor::Decrypt in order, the
+// replay check against the window as it stood at the start of the chunk.
+// The survivors are opened together, then committed in item order: the
+// replay check is repeated against the window as the earlier items of the
+// chunk left it, which gives exactly the sequential result, because a
+// window only ever refuses more counters as it records more (a counter it
+// refuses stays refused). A frame refused then is zeroed like any other
+// error, before DecryptBatch returns.
+size_t BatchAccess::Decrypt(Decryptor& dec,
+                            absl::Span<DecryptBatchItem> items) {
+  const size_t tag_size = TagSize(dec.suite_);
+  AeadBatchItem work[kChunk];
+  std::array<uint8_t, kNonceSize> nonces[kChunk];
+  uint8_t headers[kChunk][kMaxHeaderSize];  // AAD copies for in-place items
+  ReceiveKey* keys[kChunk];
+  FrameView views[kChunk];
+  size_t index[kChunk];
+  uint8_t verified[kChunk];
+  size_t succeeded = 0;
+  size_t pos = 0;
+  while (pos < items.size()) {
+    size_t m = 0;
+    for (; pos < items.size() && m < kChunk; ++pos) {
+      DecryptBatchItem& item = items[pos];
+      item.result = {};
+      FrameView& view = views[m];
+      bool bad_overlap;
+      const absl::StatusCode code =
+          PrepareFrame(tag_size, item.ciphertext.data(), item.ciphertext.size(),
+                       item.out.data(), item.out.size(), &view, &bad_overlap);
+      if (ABSL_PREDICT_FALSE(code != absl::StatusCode::kOk)) {
+        if (code == absl::StatusCode::kDataLoss) ++dec.malformed_frames_;
+        if (!bad_overlap) ZeroOut(item.out.data(), item.out.size());
+        item.status = Code(code);
+        continue;
+      }
+      ReceiveKey* const key = dec.FindKey(view.header.key_id);
+      if (ABSL_PREDICT_FALSE(key == nullptr)) {
+        ++dec.unknown_key_ids_;
+        ZeroOut(item.out.data(), item.out.size());
+        item.status = Code(absl::StatusCode::kNotFound);
+        continue;
+      }
+      // RFC 9605 §9.3: refused before spending an AEAD on it.
+      if (ABSL_PREDICT_FALSE(!key->window.Check(view.header.counter))) {
+        ++key->stats.replays;
+        ZeroOut(item.out.data(), item.out.size());
+        item.status = Code(absl::StatusCode::kAlreadyExists);
+        continue;
+      }
+      const uint8_t* const frame = item.ciphertext.data();
+      const uint8_t* const payload = frame + view.header_size;
+      nonces[m] = key->key->Nonce(view.header.counter);
+      if (view.in_place) {
+        // As Decrypt: the plaintext moves to the front, over the header,
+        // so the header is kept aside for the AAD.
+        memcpy(headers[m], frame, view.header_size);
+        memmove(item.out.data(), payload, view.size);
+        work[m] = {&key->key->aead(),
+                   nonces[m].data(),
+                   {headers[m], view.header_size},
+                   item.metadata,
+                   {item.out.data(), view.size},
+                   item.out.data(),
+                   const_cast<uint8_t*>(payload + view.size)};
+      } else {
+        work[m] = {&key->key->aead(),
+                   nonces[m].data(),
+                   {frame, view.header_size},
+                   item.metadata,
+                   {payload, view.size},
+                   item.out.data(),
+                   const_cast<uint8_t*>(payload + view.size)};
+      }
+      keys[m] = key;
+      index[m] = pos;
+      ++m;
+    }
+    if (m == 0) continue;
+    Aead::OpenBatch({work, m}, verified);
+    for (size_t i = 0; i < m; ++i) {
+      DecryptBatchItem& item = items[index[i]];
+      ReceiveKey& key = *keys[i];
+      const Counter counter = views[i].header.counter;
+      if (ABSL_PREDICT_FALSE(!key.window.Check(counter))) {
+        // An earlier frame of this chunk, now committed, made it a replay.
+        ++key.stats.replays;
+        ZeroOut(item.out.data(), item.out.size());
+        item.status = Code(absl::StatusCode::kAlreadyExists);
+      } else if (ABSL_PREDICT_FALSE(verified[i] != 1)) {
+        ++key.stats.authentication_failures;
+        ZeroOut(item.out.data(), item.out.size());
+        item.status = Code(absl::StatusCode::kDataLoss);
+      } else {
+        key.window.Commit(counter);
+        ++key.stats.decrypted;
+        item.result = item.out.first(views[i].size);
+        item.status = absl::OkStatus();
+        ++succeeded;
+      }
+    }
+  }
+  return succeeded;
+}
+
+}  // namespace internal
+
+size_t EncryptBatch(absl::Span<EncryptBatchItem> items) {
+  return internal::BatchAccess::Encrypt(items);
+}
+
+size_t DecryptBatch(Decryptor& decryptor, absl::Span<DecryptBatchItem> items) {
+  return internal::BatchAccess::Decrypt(decryptor, items);
+}
+
+}  // namespace sframe

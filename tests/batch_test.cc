@@ -1,0 +1,496 @@
+// Copyright 2026 The sframecpp Authors.
+//
+// Contract tests of EncryptBatch and DecryptBatch (sframe/batch.h): every
+// result, status and state change equals that of the single-frame calls
+// made in order, for every suite and every AEAD implementation that runs on
+// this CPU.
+
+#include "sframe/batch.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "sframe/sframe.h"
+#include "tests/test_util.h"
+
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t size) { return operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+
+namespace sframe {
+namespace {
+
+using ::sframe::testing::AllZero;
+using ::sframe::testing::RandomBytes;
+using ::sframe::testing::ScopedImplementation;
+using ::sframe::testing::SuiteAndImpl;
+using Bytes = std::vector<uint8_t>;
+
+constexpr Counter kMaxCounter = std::numeric_limits<Counter>::max();
+const Bytes kKeyA(16, 0xA1);
+const Bytes kKeyB(16, 0xB2);
+const Bytes kKeyC(16, 0xC3);
+
+class BatchTest : public ::testing::TestWithParam<SuiteAndImpl> {
+ protected:
+  BatchTest() : forced_(GetParam().impl) {}
+
+  CipherSuite suite() const { return GetParam().suite; }
+
+  Encryptor MakeEncryptor(KeyId kid, const Bytes& key, Counter first = 0) {
+    Encryptor::Options options;
+    options.first_counter = first;
+    auto enc = Encryptor::Create(suite(), kid, key, options);
+    EXPECT_TRUE(enc.ok());
+    return *std::move(enc);
+  }
+  Decryptor MakeDecryptor(size_t window = Decryptor::kDefaultReplayWindow) {
+    Decryptor::Options options;
+    options.replay_window = window;
+    auto dec = Decryptor::Create(suite(), options);
+    EXPECT_TRUE(dec.ok());
+    EXPECT_TRUE(dec->AddKey(1, kKeyA).ok());
+    EXPECT_TRUE(dec->AddKey(300, kKeyB).ok());
+    EXPECT_TRUE(dec->AddKey(0x123456789, kKeyC).ok());
+    return *std::move(dec);
+  }
+  Bytes Seal(Encryptor& enc, const Bytes& pt, const Bytes& md = {}) {
+    Bytes out(enc.CiphertextSize(pt.size()));
+    auto ct = enc.Encrypt(md, pt, absl::MakeSpan(out));
+    EXPECT_TRUE(ct.ok()) << ct.status();
+    return out;
+  }
+
+  // Decrypts `frames` with DecryptBatch on `batch_dec` and one by one on
+  // `single_dec`, into outputs of the given sizes prefilled with 0xAA, and
+  // checks that statuses, outputs and statistics agree. Returns the codes.
+  std::vector<absl::StatusCode> DecryptBoth(
+      Decryptor& batch_dec, Decryptor& single_dec,
+      const std::vector<Bytes>& frames, const std::vector<Bytes>& metadata,
+      const std::vector<size_t>& out_sizes) {
+    const size_t n = frames.size();
+    std::vector<Bytes> batch_out(n), single_out(n);
+    std::vector<DecryptBatchItem> items(n);
+    for (size_t i = 0; i < n; ++i) {
+      batch_out[i].assign(out_sizes[i], 0xAA);
+      single_out[i].assign(out_sizes[i], 0xAA);
+      items[i].metadata = metadata[i];
+      items[i].ciphertext = frames[i];
+      items[i].out = absl::MakeSpan(batch_out[i]);
+    }
+    const size_t ok = DecryptBatch(batch_dec, absl::MakeSpan(items));
+    size_t single_ok = 0;
+    std::vector<absl::StatusCode> codes;
+    for (size_t i = 0; i < n; ++i) {
+      SCOPED_TRACE(i);
+      auto got = single_dec.Decrypt(metadata[i], frames[i],
+                                    absl::MakeSpan(single_out[i]));
+      EXPECT_EQ(items[i].status.code(), got.status().code());
+      EXPECT_TRUE(items[i].status.message().empty());
+      EXPECT_EQ(batch_out[i], single_out[i]);
+      if (got.ok()) {
+        ++single_ok;
+        EXPECT_EQ(items[i].result.data(), batch_out[i].data());
+        EXPECT_EQ(items[i].result.size(), got->size());
+      } else {
+        EXPECT_TRUE(items[i].result.empty());
+        EXPECT_TRUE(AllZero(batch_out[i].data(), batch_out[i].size()));
+      }
+      codes.push_back(items[i].status.code());
+    }
+    EXPECT_EQ(ok, single_ok);
+    for (KeyId kid : {KeyId{1}, KeyId{300}, KeyId{0x123456789}}) {
+      auto a = batch_dec.GetKeyStats(kid), b = single_dec.GetKeyStats(kid);
+      EXPECT_TRUE(a.has_value() && b.has_value());
+      if (!a.has_value() || !b.has_value()) continue;
+      EXPECT_EQ(a->decrypted, b->decrypted) << kid;
+      EXPECT_EQ(a->authentication_failures, b->authentication_failures);
+      EXPECT_EQ(a->replays, b->replays) << kid;
+    }
+    EXPECT_EQ(batch_dec.unknown_key_ids(), single_dec.unknown_key_ids());
+    EXPECT_EQ(batch_dec.malformed_frames(), single_dec.malformed_frames());
+    return codes;
+  }
+
+  std::mt19937_64 rng_{7};
+
+ private:
+  ScopedImplementation forced_;
+};
+
+TEST_P(BatchTest, EncryptIsIdenticalToSinglesWithMixedKeysAndLengths) {
+  // Three keys, interleaved, several frames each; lengths across block
+  // edges and the kernels' short-frame limit; more frames than one chunk.
+  Encryptor batch_enc[] = {MakeEncryptor(1, kKeyA),
+                           MakeEncryptor(300, kKeyB, 5),
+                           MakeEncryptor(0x123456789, kKeyC, 1u << 20)};
+  Encryptor single_enc[] = {MakeEncryptor(1, kKeyA),
+                            MakeEncryptor(300, kKeyB, 5),
+                            MakeEncryptor(0x123456789, kKeyC, 1u << 20)};
+  constexpr size_t kFrames = 77;
+  std::vector<Bytes> pts(kFrames), mds(kFrames), outs(kFrames);
+  std::vector<EncryptBatchItem> items(kFrames);
+  std::vector<size_t> which(kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    which[i] = rng_() % 3;
+    const size_t len = i < 40 ? i * 7 : rng_() % 1500;
+    pts[i] = RandomBytes(len, rng_);
+    mds[i] = RandomBytes(rng_() % 40, rng_);
+    const bool in_place = i % 5 == 0;
+    outs[i].assign(MaxCiphertextSize(suite(), len) + 3, 0x55);
+    if (in_place) memcpy(outs[i].data(), pts[i].data(), len);
+    items[i].encryptor = &batch_enc[which[i]];
+    items[i].metadata = mds[i];
+    items[i].plaintext = in_place ? absl::MakeConstSpan(outs[i].data(), len)
+                                  : absl::MakeConstSpan(pts[i]);
+    items[i].out = absl::MakeSpan(outs[i]);
+  }
+  EXPECT_EQ(EncryptBatch(absl::MakeSpan(items)), kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_TRUE(items[i].status.ok()) << items[i].status;
+    const Bytes expected = Seal(single_enc[which[i]], pts[i], mds[i]);
+    EXPECT_EQ(items[i].result.data(), outs[i].data());
+    EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()), expected);
+  }
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(batch_enc[k].next_counter(), single_enc[k].next_counter());
+  }
+
+  // And back: the batch decryptor and a sequential one agree.
+  Decryptor batch_dec = MakeDecryptor(), single_dec = MakeDecryptor();
+  std::vector<Bytes> frames(kFrames);
+  std::vector<size_t> sizes(kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    frames[i].assign(items[i].result.begin(), items[i].result.end());
+    sizes[i] = pts[i].size() + (i % 3);
+  }
+  for (absl::StatusCode code :
+       DecryptBoth(batch_dec, single_dec, frames, mds, sizes)) {
+    EXPECT_EQ(code, absl::StatusCode::kOk);
+  }
+}
+
+TEST_P(BatchTest, DecryptInPlaceMatchesPlaintext) {
+  Encryptor enc = MakeEncryptor(300, kKeyB);
+  Decryptor dec = MakeDecryptor();
+  constexpr size_t kFrames = 20;
+  std::vector<Bytes> pts(kFrames), bufs(kFrames);
+  std::vector<DecryptBatchItem> items(kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    pts[i] = RandomBytes(i * 13, rng_);
+    bufs[i] = Seal(enc, pts[i]);
+    items[i].ciphertext = bufs[i];
+    items[i].out = absl::MakeSpan(bufs[i]);
+  }
+  EXPECT_EQ(DecryptBatch(dec, absl::MakeSpan(items)), kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    ASSERT_TRUE(items[i].status.ok());
+    EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()), pts[i]);
+  }
+}
+
+TEST_P(BatchTest, MixedErrorsInOneBatchZeroTheirOutputs) {
+  Encryptor enc_a = MakeEncryptor(1, kKeyA);
+  Encryptor enc_b = MakeEncryptor(300, kKeyB);
+  Encryptor stranger = MakeEncryptor(77, kKeyA);
+  const Bytes md = {1, 2, 3};
+  std::vector<Bytes> frames;
+  std::vector<Bytes> mds;
+  std::vector<size_t> sizes;
+  auto add = [&](Bytes frame, size_t out_size, Bytes metadata) {
+    frames.push_back(std::move(frame));
+    sizes.push_back(out_size);
+    mds.push_back(std::move(metadata));
+  };
+  const Bytes good = Seal(enc_a, Bytes(100, 1), md);
+  add(good, 100, md);  // OK
+  Bytes forged = Seal(enc_b, Bytes(50, 2), md);
+  forged.back() ^= 0x80;
+  add(forged, 60, md);                                  // kDataLoss (tag)
+  add(Seal(enc_b, Bytes(50, 3), md), 60, {9});          // kDataLoss (metadata)
+  add(Bytes(good.begin(), good.begin() + 3), 100, md);  // truncated
+  add({}, 10, md);                                      // empty
+  add({0x88, 0x00}, 10, md);                            // non-minimal KID
+  add(Seal(stranger, Bytes(20, 4), md), 20, md);        // kNotFound
+  add(Seal(enc_a, Bytes(30, 5), md), 29, md);           // out too small
+  add(good, 100, md);                                   // replay of frame 0
+  add(Seal(enc_b, Bytes(0, 0), md), 0, md);             // OK, empty
+  add(Seal(enc_a, Bytes(500, 6), md), 500, md);         // OK
+
+  Decryptor batch_dec = MakeDecryptor(), single_dec = MakeDecryptor();
+  const std::vector<absl::StatusCode> codes =
+      DecryptBoth(batch_dec, single_dec, frames, mds, sizes);
+  const std::vector<absl::StatusCode> expected = {
+      absl::StatusCode::kOk,
+      absl::StatusCode::kDataLoss,
+      absl::StatusCode::kDataLoss,
+      absl::StatusCode::kDataLoss,
+      absl::StatusCode::kDataLoss,
+      absl::StatusCode::kDataLoss,
+      absl::StatusCode::kNotFound,
+      absl::StatusCode::kInvalidArgument,
+      absl::StatusCode::kAlreadyExists,
+      absl::StatusCode::kOk,
+      absl::StatusCode::kOk};
+  EXPECT_EQ(codes, expected);
+}
+
+TEST_P(BatchTest, BadOverlapWritesNothing) {
+  Encryptor enc = MakeEncryptor(1, kKeyA);
+  Decryptor dec = MakeDecryptor();
+  Bytes buf = Seal(enc, Bytes(64, 1));
+  buf.resize(buf.size() + 8, 0xEE);
+  const Bytes before = buf;
+  DecryptBatchItem item;
+  item.ciphertext = absl::MakeConstSpan(buf.data(), buf.size() - 8);
+  item.out = absl::MakeSpan(buf).subspan(4);
+  EXPECT_EQ(DecryptBatch(dec, absl::MakeSpan(&item, 1)), 0u);
+  EXPECT_EQ(item.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(buf, before);
+}
+
+TEST_P(BatchTest, ReplaysWithinOneBatchFollowSequentialOrder) {
+  Encryptor low = MakeEncryptor(1, kKeyA, 0);
+  Encryptor high = MakeEncryptor(1, kKeyA, 1000);
+  const Bytes f0 = Seal(low, Bytes(40, 1));
+  const Bytes f1 = Seal(low, Bytes(40, 2));
+  const Bytes f1000 = Seal(high, Bytes(40, 3));
+  Bytes forged1000 = f1000;
+  forged1000.back() ^= 1;
+  const std::vector<Bytes> frames = {
+      f0,          // OK
+      f0,          // duplicate in the same batch: kAlreadyExists
+      forged1000,  // kDataLoss, the window must not move
+      f1,          // OK: still inside the window
+      f1000,       // OK: moves the window to 1000
+      f0,          // now too old as well as seen
+  };
+  std::vector<size_t> sizes(frames.size(), 40);
+  std::vector<Bytes> mds(frames.size());
+  Decryptor batch_dec = MakeDecryptor(), single_dec = MakeDecryptor();
+  const std::vector<absl::StatusCode> codes =
+      DecryptBoth(batch_dec, single_dec, frames, mds, sizes);
+  const std::vector<absl::StatusCode> expected = {
+      absl::StatusCode::kOk,       absl::StatusCode::kAlreadyExists,
+      absl::StatusCode::kDataLoss, absl::StatusCode::kOk,
+      absl::StatusCode::kOk,       absl::StatusCode::kAlreadyExists};
+  EXPECT_EQ(codes, expected);
+
+  // An old frame made too old by a newer frame earlier in the same batch.
+  Encryptor low2 = MakeEncryptor(300, kKeyB, 10);
+  Encryptor high2 = MakeEncryptor(300, kKeyB, 5000);
+  const Bytes old_frame = Seal(low2, Bytes(8, 1));
+  const std::vector<Bytes> frames2 = {Seal(high2, Bytes(8, 2)), old_frame};
+  Decryptor batch_dec2 = MakeDecryptor(), single_dec2 = MakeDecryptor();
+  const std::vector<absl::StatusCode> codes2 = DecryptBoth(
+      batch_dec2, single_dec2, frames2, {{}, {}}, std::vector<size_t>(2, 8));
+  EXPECT_EQ(codes2[0], absl::StatusCode::kOk);
+  EXPECT_EQ(codes2[1], absl::StatusCode::kAlreadyExists);
+
+  // Without a window, duplicates are all accepted, as by Decrypt.
+  Decryptor open_dec = MakeDecryptor(0), open_single = MakeDecryptor(0);
+  for (absl::StatusCode code :
+       DecryptBoth(open_dec, open_single, {f0, f0, f0}, {{}, {}, {}},
+                   std::vector<size_t>(3, 40))) {
+    EXPECT_EQ(code, absl::StatusCode::kOk);
+  }
+}
+
+TEST_P(BatchTest, ManyDuplicatesAcrossChunks) {
+  Encryptor enc = MakeEncryptor(1, kKeyA);
+  std::vector<Bytes> frames;
+  for (int i = 0; i < 10; ++i) frames.push_back(Seal(enc, Bytes(16, i)));
+  std::vector<Bytes> all;
+  for (int r = 0; r < 5; ++r) {
+    for (int i = 0; i < 10; ++i) all.push_back(frames[(i * 3 + r) % 10]);
+  }
+  Decryptor batch_dec = MakeDecryptor(), single_dec = MakeDecryptor();
+  const std::vector<absl::StatusCode> codes =
+      DecryptBoth(batch_dec, single_dec, all, std::vector<Bytes>(all.size()),
+                  std::vector<size_t>(all.size(), 16));
+  size_t ok = 0;
+  for (absl::StatusCode code : codes) ok += code == absl::StatusCode::kOk;
+  EXPECT_EQ(ok, 10u);
+}
+
+TEST_P(BatchTest, CounterExhaustionMidBatch) {
+  Encryptor batch_enc = MakeEncryptor(1, kKeyA, kMaxCounter - 1);
+  Encryptor single_enc = MakeEncryptor(1, kKeyA, kMaxCounter - 1);
+  Encryptor other = MakeEncryptor(300, kKeyB);
+  const Bytes pt(32, 9);
+  std::vector<Bytes> outs(5, Bytes(MaxCiphertextSize(suite(), 32), 0x77));
+  std::vector<EncryptBatchItem> items(5);
+  for (size_t i = 0; i < 5; ++i) {
+    items[i].encryptor = i == 3 ? &other : &batch_enc;
+    items[i].plaintext = pt;
+    items[i].out = absl::MakeSpan(outs[i]);
+  }
+  EXPECT_EQ(EncryptBatch(absl::MakeSpan(items)), 3u);
+  EXPECT_EQ(Bytes(items[0].result.begin(), items[0].result.end()),
+            Seal(single_enc, pt));
+  EXPECT_EQ(Bytes(items[1].result.begin(), items[1].result.end()),
+            Seal(single_enc, pt));
+  EXPECT_TRUE(single_enc.exhausted());
+  EXPECT_TRUE(batch_enc.exhausted());
+  for (size_t i : {2, 4}) {
+    EXPECT_EQ(items[i].status.code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_TRUE(items[i].result.empty());
+    EXPECT_EQ(outs[i], Bytes(outs[i].size(), 0x77));  // nothing written
+  }
+  EXPECT_TRUE(items[3].status.ok());
+}
+
+TEST_P(BatchTest, OutputTooSmallFailsOnlyThatFrame) {
+  // Counters 17..21 all have a one-byte extended field.
+  Encryptor batch_enc = MakeEncryptor(1, kKeyA, 17);
+  Encryptor single_enc = MakeEncryptor(1, kKeyA, 17);
+  std::vector<Bytes> pts, outs;
+  for (size_t i = 0; i < 6; ++i) pts.push_back(RandomBytes(20 + i, rng_));
+  for (size_t i = 0; i < 6; ++i) {
+    const size_t exact = batch_enc.CiphertextSize(pts[i].size());
+    outs.push_back(Bytes(i == 2 ? exact - 1 : exact, 0x33));
+  }
+  std::vector<EncryptBatchItem> items(6);
+  for (size_t i = 0; i < 6; ++i) {
+    items[i].encryptor = i == 4 ? nullptr : &batch_enc;
+    items[i].plaintext = pts[i];
+    items[i].out = absl::MakeSpan(outs[i]);
+  }
+  EXPECT_EQ(EncryptBatch(absl::MakeSpan(items)), 4u);
+  for (size_t i = 0; i < 6; ++i) {
+    SCOPED_TRACE(i);
+    if (i == 2 || i == 4) {
+      EXPECT_EQ(items[i].status.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_TRUE(items[i].status.message().empty());
+      EXPECT_EQ(outs[i], Bytes(outs[i].size(), 0x33));  // nothing written
+      continue;
+    }
+    // The failed frame took no counter: the next frame gets it.
+    ASSERT_TRUE(items[i].status.ok());
+    EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()),
+              Seal(single_enc, pts[i]));
+  }
+  EXPECT_EQ(batch_enc.next_counter(), 21u);
+}
+
+TEST_P(BatchTest, ReservationsMatchSequentialCalls) {
+  struct Call {
+    Counter first, last;
+    bool operator==(const Call& o) const {
+      return first == o.first && last == o.last;
+    }
+  };
+  std::vector<Call> batch_calls, single_calls;
+  auto make = [&](std::vector<Call>* log, int refuse_at) {
+    Encryptor::Options options;
+    options.reservation_block = 3;
+    options.reserve_counters = [log, refuse_at](KeyId, Counter first,
+                                                Counter last) {
+      log->push_back({first, last});
+      if (static_cast<int>(log->size()) == refuse_at) {
+        return absl::UnavailableError("disk full");
+      }
+      return absl::OkStatus();
+    };
+    auto enc = Encryptor::Create(suite(), 1, kKeyA, options);
+    EXPECT_TRUE(enc.ok());
+    return *std::move(enc);
+  };
+  Encryptor batch_enc = make(&batch_calls, 3);
+  Encryptor single_enc = make(&single_calls, 3);
+  const Bytes pt(10, 1);
+  std::vector<Bytes> outs(10, Bytes(MaxCiphertextSize(suite(), 10)));
+  std::vector<EncryptBatchItem> items(10);
+  for (size_t i = 0; i < 10; ++i) {
+    items[i].encryptor = &batch_enc;
+    items[i].plaintext = pt;
+    items[i].out = absl::MakeSpan(outs[i]);
+  }
+  EncryptBatch(absl::MakeSpan(items));
+  for (size_t i = 0; i < 10; ++i) {
+    SCOPED_TRACE(i);
+    Bytes out(MaxCiphertextSize(suite(), 10));
+    auto single = single_enc.Encrypt({}, pt, absl::MakeSpan(out));
+    EXPECT_EQ(items[i].status, single.status());
+    if (single.ok()) {
+      EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()),
+                Bytes(single->begin(), single->end()));
+    }
+  }
+  EXPECT_EQ(batch_calls, single_calls);
+  EXPECT_EQ(items[6].status.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_P(BatchTest, EmptyBatchIsANoOp) {
+  Decryptor dec = MakeDecryptor();
+  EXPECT_EQ(EncryptBatch({}), 0u);
+  EXPECT_EQ(DecryptBatch(dec, {}), 0u);
+}
+
+TEST_P(BatchTest, AllocatesNothing) {
+  Encryptor enc = MakeEncryptor(1, kKeyA, 200);
+  Encryptor enc_b = MakeEncryptor(300, kKeyB);
+  Decryptor dec = MakeDecryptor();
+  constexpr size_t kFrames = 64;
+  std::vector<Bytes> pts(kFrames), cts(kFrames), pt_out(kFrames);
+  std::vector<EncryptBatchItem> enc_items(kFrames);
+  std::vector<DecryptBatchItem> dec_items(kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    pts[i] = RandomBytes(i * 19, rng_);
+    cts[i].assign(MaxCiphertextSize(suite(), pts[i].size()), 0);
+    pt_out[i].assign(cts[i].size(), 0);
+    enc_items[i].encryptor = i % 3 == 0 ? &enc_b : &enc;
+    enc_items[i].plaintext = pts[i];
+    enc_items[i].out = absl::MakeSpan(cts[i]);
+  }
+  // Results are checked after the measurement, outside it.
+  const long before = g_allocations.load();
+  const size_t sealed = EncryptBatch(absl::MakeSpan(enc_items));
+  for (size_t i = 0; i < kFrames; ++i) {
+    dec_items[i].ciphertext = enc_items[i].result;
+    dec_items[i].out = absl::MakeSpan(pt_out[i]);
+  }
+  dec_items[5].out = dec_items[5].out.first(1);  // too small
+  const size_t opened = DecryptBatch(dec, absl::MakeSpan(dec_items));
+  // Everything again is a replay (or too small).
+  const size_t replayed = DecryptBatch(dec, absl::MakeSpan(dec_items));
+  const long allocations = g_allocations.load() - before;
+  EXPECT_EQ(sealed, kFrames);
+  EXPECT_EQ(opened, kFrames - 1);
+  EXPECT_EQ(replayed, 0u);
+  EXPECT_EQ(allocations, 0);
+  // The counter measures something.
+  const long before_install = g_allocations.load();
+  ASSERT_TRUE(dec.AddKey(1000, kKeyA).ok());
+  EXPECT_GT(g_allocations.load(), before_install);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllSuites, BatchTest,
+    ::testing::ValuesIn(testing::AllSuitesAndImplementations()),
+    [](const ::testing::TestParamInfo<SuiteAndImpl>& info) {
+      return testing::SuiteAndImplName(info.param);
+    });
+
+}  // namespace
+}  // namespace sframe
