@@ -200,7 +200,7 @@ TEST_P(CtrHmacAeadTest, MatchesBoringSslConstruction) {
     Bytes buf(len + offset + 1);
     uint8_t* out = buf.data() + offset;
     Bytes src_buf(len + 1);
-    memcpy(src_buf.data() + 1, pt.data(), len);
+    if (len != 0) memcpy(src_buf.data() + 1, pt.data(), len);
     const uint8_t* src = src_buf.data() + 1;
     if (in_place) {
       memcpy(out, pt.data(), len);

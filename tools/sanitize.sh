@@ -25,7 +25,7 @@ for part in "${parts[@]}"; do
       # The flood test bounds RSS; ASan's quarantine would count against it.
       ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir build-asan --output-on-failure -j"$jobs" -E "consumer_test|python_example"
+        ctest --test-dir build-asan --output-on-failure -j"$jobs" -E "consumer_test|python_example|ct_valgrind"
       ;;
     tsan)
       cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -46,11 +46,18 @@ for part in "${parts[@]}"; do
         name=$(basename "$f" _fuzzer)
         work=$(mktemp -d)
         echo "== fuzz smoke: $name (${SFRAME_FUZZ_SECONDS:-30} s)"
+        status=0
         "$f" -max_total_time="${SFRAME_FUZZ_SECONDS:-30}" -print_final_stats=1 \
-          -artifact_prefix="$work/" "$work" "fuzz/corpus/$name" 2>&1 |
-          grep -E "stat::number_of_executed_units|ERROR|invariant|Done|DONE" || true
-        # libFuzzer exits non-zero on a finding; PIPESTATUS keeps it.
-        [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "fuzzer $name failed"; exit 1; }
+          -artifact_prefix="$work/" "$work" "fuzz/corpus/$name" \
+          >"$work/log" 2>&1 || status=$?
+        grep -E "stat::number_of_executed_units|DONE" "$work/log" || true
+        # libFuzzer exits non-zero on any finding (crash, sanitizer report,
+        # invariant abort). A run that stopped early is a failure too.
+        if [ "$status" -ne 0 ] || ! grep -q "DONE" "$work/log"; then
+          tail -n 40 "$work/log"
+          echo "fuzzer $name FAILED (exit $status)"
+          exit 1
+        fi
         rm -rf "$work"
       done
       ;;

@@ -537,7 +537,8 @@ SFRAME_GCM_INLINE void BulkBatch(const typename V::T* rk, typename V::T& ctr,
   constexpr size_t kVb = V::kBytes;
   BulkHash<V, kNh, kKaratsuba> bh;
   bh.src = hsrc;
-  bh.pw = k.powers[0] + 16 * (kPowers - kNh * kW);
+  // Offsets over the whole table (not within one 16-byte row).
+  bh.pw = &k.powers[0][0] + 16 * (kPowers - kNh * kW);
   bh.pf = bh.pw + kFoldOffset;
   constexpr int kS = BulkHash<V, kNh, kKaratsuba>::kSteps;
   constexpr int kSlots = kRounds - kFirst;  // rounds kFirst..kRounds-1
