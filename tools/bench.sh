@@ -23,4 +23,6 @@ taskset -c "${SFRAME_BENCH_CPU:-1}" "$build/bench/sframe_bench" \
   --benchmark_report_aggregates_only=true \
   --benchmark_filter="${SFRAME_BENCH_FILTER:-.}" \
   --benchmark_out="$out" --benchmark_out_format=json >/dev/null
-python3 tools/bench_report.py "$out" "$@"
+# Debian's python3 (with python3-matplotlib), not a user-installed one.
+py=/usr/bin/python3; [ -x "$py" ] || py=python3
+"$py" tools/bench_report.py "$out" "$@"
