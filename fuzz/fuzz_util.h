@@ -19,13 +19,13 @@ namespace sframe {
 namespace fuzz {
 
 // Aborts with a message when an invariant does not hold.
-#define SFRAME_FUZZ_CHECK(cond)                                         \
-  do {                                                                  \
-    if (!(cond)) {                                                      \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__,   \
-                   __LINE__, #cond);                                    \
-      std::abort();                                                     \
-    }                                                                   \
+#define SFRAME_FUZZ_CHECK(cond)                                       \
+  do {                                                                \
+    if (!(cond)) {                                                    \
+      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
+                   __LINE__, #cond);                                  \
+      std::abort();                                                   \
+    }                                                                 \
   } while (0)
 
 // Consumes the fuzz input from the front; reads past the end yield zeros.

@@ -64,15 +64,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       src = absl::MakeConstSpan(out, pt.size());
     }
     SFRAME_FUZZ_CHECK((*aead)->Seal(nonce, aad1, aad2, src, out, tag));
-    SFRAME_FUZZ_CHECK(pt.empty() || memcmp(out, expected.data(), pt.size()) == 0);
+    SFRAME_FUZZ_CHECK(pt.empty() ||
+                      memcmp(out, expected.data(), pt.size()) == 0);
     SFRAME_FUZZ_CHECK(memcmp(tag, expected.data() + pt.size(), 16) == 0);
     for (size_t i = align + pt.size(); i < buf.size(); ++i) {
       SFRAME_FUZZ_CHECK(buf[i] == 0xcd);
     }
     // Open in place: back to the plaintext.
-    SFRAME_FUZZ_CHECK((*aead)->Open(nonce, aad1, aad2,
-                                    absl::MakeConstSpan(out, pt.size()), tag,
-                                    out));
+    SFRAME_FUZZ_CHECK((*aead)->Open(
+        nonce, aad1, aad2, absl::MakeConstSpan(out, pt.size()), tag, out));
     SFRAME_FUZZ_CHECK(pt.empty() || memcmp(out, pt.data(), pt.size()) == 0);
     // A flipped tag bit is rejected and the output zeroed.
     memcpy(out, expected.data(), pt.size());

@@ -101,9 +101,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (pt.ok()) {
           SFRAME_FUZZ_CHECK(!f.delivered_ok);  // never accepted twice
           SFRAME_FUZZ_CHECK(pt->size() == f.plaintext.size());
-          SFRAME_FUZZ_CHECK(f.plaintext.empty() ||
-                            memcmp(pt->data(), f.plaintext.data(),
-                                   f.plaintext.size()) == 0);
+          SFRAME_FUZZ_CHECK(
+              f.plaintext.empty() ||
+              memcmp(pt->data(), f.plaintext.data(), f.plaintext.size()) == 0);
           f.delivered_ok = true;
         } else {
           SFRAME_FUZZ_CHECK(fuzz::AllZero(

@@ -18,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const KeyId kid = in.U64();
   Encryptor::Options options;
   // Counters near 2^64 - 1 exercise exhaustion.
-  options.first_counter = (flags & 1) ? ~uint64_t{0} - (in.Byte() % 4)
-                                      : in.U64();
+  options.first_counter =
+      (flags & 1) ? ~uint64_t{0} - (in.Byte() % 4) : in.U64();
   absl::Span<const uint8_t> base_key = in.Bytes(1 + in.Byte() % 64);
   absl::Span<const uint8_t> metadata = in.Bytes(in.Byte());
   absl::Span<const uint8_t> plaintext = in.Rest();
@@ -62,9 +62,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  : dec->Decrypt(metadata, *ct, absl::MakeSpan(out));
     SFRAME_FUZZ_CHECK(back.ok());
     SFRAME_FUZZ_CHECK(back->size() == plaintext.size());
-    SFRAME_FUZZ_CHECK(plaintext.empty() ||
-                      memcmp(back->data(), plaintext.data(),
-                             plaintext.size()) == 0);
+    SFRAME_FUZZ_CHECK(
+        plaintext.empty() ||
+        memcmp(back->data(), plaintext.data(), plaintext.size()) == 0);
   }
   return 0;
 }

@@ -25,9 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const uint8_t control = in.Byte();
     RtpPacket packet;
     // Mostly consecutive, sometimes jumping or going back.
-    seq = static_cast<uint16_t>(seq + ((control & 0x3) == 0
-                                           ? static_cast<int>(in.Byte()) - 128
-                                           : 1));
+    seq = static_cast<uint16_t>(
+        seq + ((control & 0x3) == 0 ? static_cast<int>(in.Byte()) - 128 : 1));
     packet.sequence_number = seq;
     packet.payload_type = (control & 0x4) ? 97 : 96;
     packet.timestamp = 1000;

@@ -29,7 +29,6 @@ constexpr size_t kRssSlack = 16;
 constexpr size_t kRssSlack = 1;
 #endif
 
-
 using ::sframe::testing::Seal;
 
 // Resident set size in bytes, from /proc/self/statm.

@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "sframe/header.h"
-#include "sframe/media.h"
 #include "sframe/keys.h"
+#include "sframe/media.h"
 #include "sframe/sframe.h"
 #include "src/core/key_schedule.h"
 #include "src/crypto/aead.h"
@@ -246,10 +246,10 @@ void CheckSsrcKey(const Json& c, Checker& check) {
   if (ssrc > 0xffffffffu) throw BadField{"'ssrc' does not fit in 32 bits"};
   if (c.contains("label")) {
     const std::string label = kSsrcKeyLabel;
-    check.ExpectOptional(c, "label",
-                         absl::Span<const uint8_t>(
-                             reinterpret_cast<const uint8_t*>(label.data()),
-                             label.size()));
+    check.ExpectOptional(
+        c, "label",
+        absl::Span<const uint8_t>(
+            reinterpret_cast<const uint8_t*>(label.data()), label.size()));
   }
   std::vector<uint8_t> out(HashSize(suite));
   check.Expect(DeriveSsrcBaseKey(suite, base_key, static_cast<uint32_t>(ssrc),
