@@ -386,6 +386,19 @@ const GcmKernel* Aead::SharedKernel(absl::Span<const AeadBatchItem> items) {
   return kernel;
 }
 
+GcmBatchItem Aead::ToKernelItem(const AeadBatchItem& it) {
+  return {it.aead->gcm_key(),
+          it.nonce,
+          it.aad1.data(),
+          it.aad1.size(),
+          it.aad2.data(),
+          it.aad2.size(),
+          it.in.data(),
+          it.in.size(),
+          it.out,
+          it.tag};
+}
+
 bool Aead::SealBatch(absl::Span<const AeadBatchItem> items) {
   const GcmKernel* kernel = SharedKernel(items);
   if (kernel == nullptr) {
@@ -400,17 +413,7 @@ bool Aead::SealBatch(absl::Span<const AeadBatchItem> items) {
   for (size_t start = 0; start < items.size(); start += kBatchChunk) {
     const size_t n = std::min(kBatchChunk, items.size() - start);
     for (size_t i = 0; i < n; ++i) {
-      const AeadBatchItem& it = items[start + i];
-      chunk[i] = {it.aead->gcm_key(),
-                  it.nonce,
-                  it.aad1.data(),
-                  it.aad1.size(),
-                  it.aad2.data(),
-                  it.aad2.size(),
-                  it.in.data(),
-                  it.in.size(),
-                  it.out,
-                  it.tag};
+      chunk[i] = ToKernelItem(items[start + i]);
     }
     kernel->seal_batch(chunk, n);
   }
@@ -432,17 +435,7 @@ void Aead::OpenBatch(absl::Span<const AeadBatchItem> items, uint8_t* ok) {
   for (size_t start = 0; start < items.size(); start += kBatchChunk) {
     const size_t n = std::min(kBatchChunk, items.size() - start);
     for (size_t i = 0; i < n; ++i) {
-      const AeadBatchItem& it = items[start + i];
-      chunk[i] = {it.aead->gcm_key(),
-                  it.nonce,
-                  it.aad1.data(),
-                  it.aad1.size(),
-                  it.aad2.data(),
-                  it.aad2.size(),
-                  it.in.data(),
-                  it.in.size(),
-                  it.out,
-                  it.tag};
+      chunk[i] = ToKernelItem(items[start + i]);
     }
     kernel->open_batch(chunk, n, ok + start);
   }

@@ -25,6 +25,7 @@ namespace internal {
 
 struct GcmKernel;
 struct GcmKernelKey;
+struct GcmBatchItem;
 class Aead;
 
 // One frame of Aead::SealBatch / Aead::OpenBatch.
@@ -132,6 +133,8 @@ class Aead {
   virtual const GcmKernelKey* gcm_key() const { return nullptr; }
 
  private:
+  // The kernel's view of one batch item (the key's precomputed state).
+  static GcmBatchItem ToKernelItem(const AeadBatchItem& it);
   // The kernel every item's key runs on, or nullptr if they differ or none.
   static const GcmKernel* SharedKernel(absl::Span<const AeadBatchItem> items);
 

@@ -317,24 +317,9 @@ absl::StatusOr<absl::Span<uint8_t>> MlsDecryptor::Decrypt(
     case absl::StatusCode::kOk:
       ++st.stats.decrypted;
       break;
-    case absl::StatusCode::kDataLoss:
-      if (well_formed) {
-        ++st.stats.authentication_failures;
-        st.Emit(KeyEventType::kAuthenticationFailed, sender, kid, ctr);
-      } else {
-        ++st.stats.malformed;
-        st.Emit(KeyEventType::kMalformed, 0, 0, 0);
-      }
-      break;
-    case absl::StatusCode::kAlreadyExists:
-      ++st.stats.replays;
-      st.Emit(KeyEventType::kReplay, sender, kid, ctr);
-      break;
-    case absl::StatusCode::kNotFound:
-      ++st.stats.unknown_key_ids;
-      st.Emit(KeyEventType::kUnknownKeyId, sender, kid, ctr);
-      break;
     default:
+      internal::RecordFailure(st, st.stats, result.status().code(), well_formed,
+                              sender, /*malformed_sender=*/0, kid, ctr);
       break;
   }
   return result;

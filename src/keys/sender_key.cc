@@ -523,24 +523,9 @@ absl::StatusOr<absl::Span<uint8_t>> SenderKeyDecryptor::Decrypt(
         st.ExpireSender(s, now);
       }
       break;
-    case absl::StatusCode::kDataLoss:
-      if (well_formed) {
-        ++s.stats.authentication_failures;
-        st.Emit(KeyEventType::kAuthenticationFailed, sender, kid, ctr);
-      } else {
-        ++s.stats.malformed;
-        st.Emit(KeyEventType::kMalformed, sender, 0, 0);
-      }
-      break;
-    case absl::StatusCode::kAlreadyExists:
-      ++s.stats.replays;
-      st.Emit(KeyEventType::kReplay, sender, kid, ctr);
-      break;
-    case absl::StatusCode::kNotFound:
-      ++s.stats.unknown_key_ids;
-      st.Emit(KeyEventType::kUnknownKeyId, sender, kid, ctr);
-      break;
     default:
+      internal::RecordFailure(st, s.stats, result.status().code(), well_formed,
+                              sender, /*malformed_sender=*/sender, kid, ctr);
       break;
   }
   return result;
