@@ -534,6 +534,84 @@ TEST_P(AesGcmKernelTest, BatchOfEqualFramesEqualsSingleCalls) {
   }
 }
 
+// One key for the whole batch: groups whose frames share the key and the
+// (AAD blocks, ciphertext blocks) shape take broadcast powers; same key with
+// different shapes in one group gathers them. Runs of equal frames, runs of
+// mixed lengths within one vector count, AAD in one or two spans or none.
+TEST_P(AesGcmKernelTest, BatchOneKeyEqualsSingleCalls) {
+  std::mt19937_64 rng(9);
+  for (size_t key_len : {16, 32}) {
+    const Bytes raw_key = RandomBytes(rng, key_len);
+    const GcmKernelKey key = MakeKey(raw_key);
+    for (int shape = 0; shape < 4; ++shape) {
+      for (size_t n : {2, 3, 4, 5, 8, 13, 64}) {
+        const size_t base_len = Uniform(rng, 1, 256);
+        const size_t base_aad = Uniform(rng, 0, 20);
+        std::vector<Bytes> nonces, aads, pts, bufs(n), tags(n);
+        std::vector<GcmBatchItem> items(n);
+        const bool in_place = (n + shape) % 2 == 0;
+        for (size_t i = 0; i < n; ++i) {
+          // shape 0: identical shapes; 1: lengths vary inside one 64-byte
+          // vector count; 2: AAD lengths vary (0..64); 3: everything varies.
+          size_t len = base_len, aad_len = base_aad;
+          if (shape == 1 || shape == 3) {
+            const size_t lo = (base_len - 1) / 64 * 64 + 1;
+            len = Uniform(rng, lo, lo + 63);
+          }
+          if (shape == 2 || shape == 3) aad_len = Uniform(rng, 0, 64);
+          nonces.push_back(RandomBytes(rng, 12));
+          aads.push_back(RandomBytes(rng, aad_len));
+          pts.push_back(RandomBytes(rng, len));
+          bufs[i] = in_place ? pts[i] : Bytes(len, 0);
+          tags[i].assign(16, 0);
+          const size_t split =
+              shape == 3 ? Uniform(rng, 0, aad_len) : aad_len;
+          items[i] = {&key,
+                      nonces[i].data(),
+                      aad_len ? aads[i].data() : nullptr,
+                      split,
+                      aad_len ? aads[i].data() + split : nullptr,
+                      aad_len - split,
+                      in_place ? bufs[i].data() : pts[i].data(),
+                      len,
+                      bufs[i].data(),
+                      tags[i].data()};
+        }
+        kernel_->seal_batch(items.data(), n);
+        std::vector<GcmBatchItem> open_items = items;
+        for (size_t i = 0; i < n; ++i) {
+          const auto& it = items[i];
+          Bytes o(it.len);
+          uint8_t t[16];
+          kernel_->seal(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2,
+                        it.aad2_len, pts[i].data(), it.len, o.data(), t);
+          ++g_cases;
+          ASSERT_EQ(o, bufs[i]) << "shape=" << shape << " n=" << n
+                                << " i=" << i;
+          ASSERT_EQ(Bytes(t, t + 16), tags[i])
+              << "shape=" << shape << " n=" << n << " i=" << i;
+          Bytes got = bufs[i];
+          got.insert(got.end(), tags[i].begin(), tags[i].end());
+          ASSERT_EQ(OracleSeal(raw_key, it.nonce, aads[i], pts[i].data(),
+                               it.len),
+                    got);
+          open_items[i].in = bufs[i].data();
+          open_items[i].out = bufs[i].data();
+        }
+        const size_t forged = Uniform(rng, 0, n);  // n: none
+        if (forged < n) tags[forged][0] ^= 0x80;
+        std::vector<uint8_t> ok(n, 7);
+        kernel_->open_batch(open_items.data(), n, ok.data());
+        for (size_t i = 0; i < n; ++i) {
+          ++g_cases;
+          ASSERT_EQ(i == forged ? 0 : 1, ok[i]) << "shape=" << shape;
+          ASSERT_EQ(i == forged ? Bytes(pts[i].size(), 0) : pts[i], bufs[i]);
+        }
+      }
+    }
+  }
+}
+
 TEST_P(AesGcmKernelTest, OracleAgreesWithItself) {
   // Guards against a broken oracle making every comparison vacuous.
   std::mt19937_64 rng(8);

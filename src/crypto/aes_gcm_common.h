@@ -28,7 +28,9 @@
 //   Swap64 (exchange the qwords of each lane), Clmul<imm>, AesEnc,
 //   AesEncLast, CounterOffsets(first) (lane j: dword 0 = first + j),
 //   BlendLane(v, x, j) (lane j of v replaced by lane j of x),
-//   ExtractLane(v, j), HXor(v) (XOR of all lanes).
+//   ExtractLane(v, j), HXor(v) (XOR of all lanes), FromLanes(x[kBlocks])
+//   and LoadLanes(p[kBlocks]) (lane j = x[j] / the 16 bytes at p[j]),
+//   Transpose(v[kBlocks]) (lane j of v[i] <-> lane i of v[j]).
 //
 // The maths (SP 800-38D; the representation follows the public write-ups of
 // the Linux/BoringSSL VAES kernels, re-derived and written here from scratch):
@@ -84,6 +86,9 @@
   inline __attribute__((always_inline, target(SFRAME_GCM_TARGET)))
 // An out-of-line function compiled for the including kernel's ISA.
 #define SFRAME_GCM_FUNC __attribute__((target(SFRAME_GCM_TARGET)))
+// The same for a lambda (after its parameter list); always inlined.
+#define SFRAME_GCM_LAMBDA \
+  __attribute__((always_inline, target(SFRAME_GCM_TARGET)))
 
 namespace sframe {
 namespace internal {
@@ -580,6 +585,23 @@ SFRAME_GCM_INLINE void StoreVectors(uint8_t* out, const typename V::T* v,
   if (n > off) V::StorePrefix(out + off, v[off / V::kBytes], n - off);
 }
 
+// Constant-time test of a tag difference; the resulting accept/reject bit is
+// public (constant_time.h) and is returned as 0/1.
+template <class V>
+SFRAME_GCM_INLINE int TagDiffIsZero(__m128i diff) {
+#if defined(SFRAME_CT_MSAN)
+  // The same test without PTEST, which clang 14's MemorySanitizer does not
+  // model: OR the two halves, then a branch-free zero test.
+  const uint64_t any = static_cast<uint64_t>(_mm_cvtsi128_si64(diff)) |
+                       static_cast<uint64_t>(_mm_extract_epi64(diff, 1));
+  int ok = static_cast<int>(((any | (0 - any)) >> 63) ^ 1);
+#else
+  int ok = _mm_testz_si128(diff, diff);
+#endif
+  Declassify(&ok, sizeof(ok));
+  return ok;
+}
+
 // The end of a frame: tag = E_K(J0) ^ S; seal stores the last output
 // vectors and the tag; open compares in constant time, then stores the last
 // vectors (zeros on failure) and zeroes the `done` bytes already written.
@@ -596,20 +618,8 @@ SFRAME_GCM_INLINE bool FinishFrame(__m128i ej0, __m128i s, typename V::T* outv,
   } else {
     // Constant-time compare: all-zero difference iff the tags match. Only
     // the resulting accept/reject bit is branched on.
-    const __m128i diff = _mm_xor_si128(
-        tag, _mm_loadu_si128(reinterpret_cast<const __m128i*>(tag_io)));
-#if defined(SFRAME_CT_MSAN)
-    // The same test without PTEST, which clang 14's MemorySanitizer does not
-    // model: OR the two halves, then a branch-free zero test.
-    const uint64_t any = static_cast<uint64_t>(_mm_cvtsi128_si64(diff)) |
-                         static_cast<uint64_t>(_mm_extract_epi64(diff, 1));
-    int ok = static_cast<int>(((any | (0 - any)) >> 63) ^ 1);
-#else
-    int ok = _mm_testz_si128(diff, diff);
-#endif
-    // The accept/reject bit is public; the constant-time checks must not
-    // flag the branch below (constant_time.h).
-    Declassify(&ok, sizeof(ok));
+    const int ok = TagDiffIsZero<V>(_mm_xor_si128(
+        tag, _mm_loadu_si128(reinterpret_cast<const __m128i*>(tag_io))));
     const T keep = V::Bcast(_mm_set1_epi64x(-static_cast<int64_t>(ok)));
 #pragma GCC unroll 16
     for (int v = 0; v < 4; ++v) outv[v] = V::And(outv[v], keep);
@@ -869,160 +879,367 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 }
 
 // ---------------------------------------------------------------------------
-// Batch forms.
+// Batch forms: frames in lanes.
 //
-// A short frame (at most 4 vectors, AAD hashed in the same chunk) is one
-// chain of kRounds dependent AES rounds: alone it leaves most of the AES
-// pipes idle (latency ~4 cycles x kRounds). ShortGroup runs kF such frames,
-// which may have different keys, nonces, AADs and lengths (but the same
-// vector count and key size), with their rounds interleaved in program order,
-// so the chains overlap and the pipes fill. Each frame's arithmetic is
-// exactly the single-frame code (TailFrame, FinishFrame), so results are
-// byte-identical to seal/open. Anything else falls back to single calls.
+// A single short frame is cheap in AES work but pays fixed costs that do not
+// shrink with its length: a GHASH reduction, a horizontal XOR of the vector
+// lanes, and a dependent chain of kRounds AES rounds. LaneGroup takes W =
+// V::kBlocks short frames (4 on AVX-512, 2 on AVX2) and gives frame f lane f
+// wherever the work is per-block-position rather than per-frame:
+//
+// * CTR runs in each frame's natural layout (block j of the frame in lane
+//   j % W of its vector j / W), with the W frames' rounds interleaved in
+//   program order, so the round chains overlap.
+// * E_K(J0) of all W frames is ONE extra vector (lane f = J0 of frame f).
+// * GHASH is transposed: after a W x W lane transpose of the ciphertext
+//   vectors, "slot" vector j holds block j of every frame, and is multiplied
+//   lane-wise by each frame's own power for that block. All products of all
+//   slots (AAD blocks, ciphertext blocks, the lengths block) are independent
+//   and are summed unreduced; ONE lane-wise reduction then yields the W
+//   GHASH values at once, already in tag order, with no horizontal XOR.
+//
+// Frames in a group may differ in key, nonce, AAD and length (they must have
+// the same key size and vector count). When they share one key and one
+// (AAD blocks, ciphertext blocks) shape, the powers are broadcasts; otherwise
+// each slot's powers are gathered lane by lane from the frames' own tables,
+// with the zero pad row for a block a frame does not have. Indices depend
+// only on lengths. The arithmetic is the single-frame GHASH, re-associated
+// (the sum of B_i * H^(g-i) does not depend on the grouping), so results are
+// byte-identical to seal/open; the tests check that.
 
-// Whether item `it` can go through ShortGroup, and with how many vectors.
+// The vector count (1..4) with which item `it` can join a LaneGroup, else 0.
 template <class V>
-SFRAME_GCM_INLINE int ShortVectors(const GcmBatchItem& it) {
-  const size_t aad_len = it.aad1_len + it.aad2_len;
+SFRAME_GCM_INLINE int LaneVectors(const GcmBatchItem& it) {
   if (it.len == 0 || it.len > 4 * V::kBytes) return 0;
-  if ((aad_len + 15) / 16 + (it.len + 15) / 16 + 1 >
-      static_cast<size_t>(kPowers)) {
-    return 0;
-  }
+  if (it.aad1_len + it.aad2_len > V::kBytes) return 0;
   return static_cast<int>((it.len + V::kBytes - 1) / V::kBytes);
 }
 
-template <class V, int kRounds, int kNv, bool kOpen, int kF>
-SFRAME_GCM_FUNC void ShortGroup(const GcmBatchItem* const* items,
-                                uint8_t* const* ok) {
+// `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
+// written; the rest repeat real items and are computed but never stored.
+// kSameKey: all items share one GcmKernelKey.
+template <class V, int kRounds, int kNv, bool kOpen, bool kSameKey>
+SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
+                               uint8_t* const* ok) {
   using T = typename V::T;
-  // Value-initialised only to quiet GCC 12's -Wmaybe-uninitialized through
-  // the unrolled per-frame loops; every field is written before it is read.
-  Ghash<V> gh[kF]{};
-  TailFrame<V, kRounds, kNv, kOpen> t[kF]{};
-  __m128i lblock[kF];
-#pragma GCC unroll 8
-  for (int f = 0; f < kF; ++f) {
+  constexpr int kW = V::kBlocks;
+  constexpr size_t kVb = V::kBytes;
+  const KeyLayout* key[kW];
+  size_t last_bytes[kW];
+  int a[kW], c[kW];
+  int max_a = 0, max_c = 0;
+  bool same_shape = true;
+#pragma GCC unroll 4
+  for (int f = 0; f < kW; ++f) {
     const GcmBatchItem& it = *items[f];
-    const KeyLayout& k = Layout(it.key);
-    const size_t aad_len = it.aad1_len + it.aad2_len;
-    const __m128i j0 = LoadJ0<V>(it.nonce);
-    lblock[f] = _mm_set_epi64x(static_cast<int64_t>(aad_len * 8),
-                               static_cast<int64_t>(it.len * 8));
-    gh[f].Start(_mm_setzero_si128(), k.powers[kPowers],
-                (aad_len + 15) / 16 + (it.len + 15) / 16 + 1);
-    AbsorbAad<V>(gh[f], it.aad1, it.aad1_len, it.aad2, aad_len, 0, aad_len);
-    const T ctr = V::Add32(V::Bcast(Bswap128<V>(j0)), V::CounterOffsets(1));
-    t[f].Begin(k,
-               V::Bcast(_mm_load_si128(
-                   reinterpret_cast<const __m128i*>(k.round_keys[0]))),
-               ctr, j0, it.in, it.len, gh[f], lblock[f]);
+    key[f] = &Layout(it.key);
+    last_bytes[f] = it.len - (kNv - 1) * kVb;
+    a[f] = static_cast<int>((it.aad1_len + it.aad2_len + 15) / 16);
+    c[f] = static_cast<int>((it.len + 15) / 16);
+    max_a = a[f] > max_a ? a[f] : max_a;
+    max_c = c[f] > max_c ? c[f] : max_c;
+    same_shape = same_shape && a[f] == a[0] && c[f] == c[0];
   }
-  const uint8_t* rks[kF];
-#pragma GCC unroll 8
-  for (int f = 0; f < kF; ++f) rks[f] = Layout(items[f]->key).round_keys[0];
-#pragma GCC unroll 16
-  for (int r = 1; r < kRounds; ++r) {
-#pragma GCC unroll 8
-    for (int f = 0; f < kF; ++f) {
-      t[f].Round(V::Bcast(
-          _mm_load_si128(reinterpret_cast<const __m128i*>(rks[f] + 16 * r))));
+  const bool bcast_powers = kSameKey && same_shape;
+  auto round_key = [&](int f, int r) SFRAME_GCM_LAMBDA {
+    return V::Bcast(_mm_load_si128(reinterpret_cast<const __m128i*>(
+        key[kSameKey ? 0 : f]->round_keys[r])));
+  };
+  auto lanes_round_key = [&](int r) SFRAME_GCM_LAMBDA {
+    if constexpr (kSameKey) {
+      return round_key(0, r);
+    } else {
+      const uint8_t* p[kW];
+#pragma GCC unroll 4
+      for (int f = 0; f < kW; ++f) p[f] = key[f]->round_keys[r];
+      return V::LoadLanes(p);
+    }
+  };
+
+  // CTR (natural layout) and E_K(J0) (lanes).
+  T s[kW][kNv];
+  __m128i j0[kW];
+  const T inc = V::Bcast(_mm_set_epi32(0, 0, 0, kW));
+#pragma GCC unroll 4
+  for (int f = 0; f < kW; ++f) {
+    j0[f] = LoadJ0<V>(items[f]->nonce);
+    T ctr = V::Add32(V::Bcast(Bswap128<V>(j0[f])), V::CounterOffsets(1));
+    const T rk0 = round_key(f, 0);
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) {
+      s[f][v] = V::Xor(V::Bswap(ctr), rk0);
+      ctr = V::Add32(ctr, inc);
     }
   }
-#pragma GCC unroll 8
-  for (int f = 0; f < kF; ++f) {
-    const GcmBatchItem& it = *items[f];
-    T outv[4] = {V::Zero(), V::Zero(), V::Zero(), V::Zero()};
-    t[f].End(V::Bcast(_mm_load_si128(reinterpret_cast<const __m128i*>(
-                 Layout(it.key).round_keys[kRounds]))),
-             outv, gh[f], lblock[f]);
-    const bool good = FinishFrame<V, kOpen>(t[f].ej0, gh[f].Finish(), outv,
-                                            it.out, 0, it.len, it.tag);
-    if constexpr (kOpen) *ok[f] = good ? 1 : 0;
+  T ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
+#pragma GCC unroll 16
+  for (int r = 1; r < kRounds; ++r) {
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      const T rk = round_key(f, r);
+#pragma GCC unroll 4
+      for (int v = 0; v < kNv; ++v) s[f][v] = V::AesEnc(s[f][v], rk);
+    }
+    ej0 = V::AesEnc(ej0, lanes_round_key(r));
+  }
+  ej0 = V::AesEncLast(ej0, lanes_round_key(kRounds));
+
+  // Input (zero past each frame's end) and output, natural layout. `g`
+  // is what GHASH reads: the input when opening, the (zero-padded) output
+  // when sealing.
+  T x[kW][kNv];
+  T g[kW][kNv];
+#pragma GCC unroll 4
+  for (int f = 0; f < kW; ++f) {
+    const uint8_t* in = items[f]->in;
+    const T rk_last = round_key(f, kRounds);
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) {
+      const T d = v + 1 < kNv ? V::Loadu(in + v * kVb)
+                              : V::LoadWindow(in + v * kVb, 0, last_bytes[f]);
+      x[f][v] = V::Xor(V::AesEncLast(s[f][v], rk_last), d);
+      g[f][v] = d;
+    }
+    if constexpr (!kOpen) {
+#pragma GCC unroll 4
+      for (int v = 0; v + 1 < kNv; ++v) g[f][v] = x[f][v];
+      g[f][kNv - 1] = V::KeepPrefix(x[f][kNv - 1], last_bytes[f]);
+      x[f][kNv - 1] = g[f][kNv - 1];
+    }
+  }
+
+  // GHASH, transposed: slot vectors times per-lane powers, summed unreduced.
+  T lo = V::Zero(), mi = V::Zero(), hi = V::Zero();
+  // `d` holds byte-reflected blocks.
+  auto absorb = [&](T d, T pw) SFRAME_GCM_LAMBDA {
+    lo = V::Xor(lo, V::template Clmul<0x00>(d, pw));
+    mi = V::Xor3(mi, V::template Clmul<0x01>(d, pw),
+                 V::template Clmul<0x10>(d, pw));
+    hi = V::Xor(hi, V::template Clmul<0x11>(d, pw));
+  };
+  // Lane f's power for block `pos` of its g_f = a_f + c_f + 1 blocks, or the
+  // zero row when pos is past the blocks it has in that segment.
+  auto powers = [&](const int* seg_len, int seg_pos,
+                    int base) SFRAME_GCM_LAMBDA {
+    if (bcast_powers) {
+      const int b = base == 0 ? 0 : a[0];
+      return V::Bcast(_mm_load_si128(reinterpret_cast<const __m128i*>(
+          key[0]->powers[kPowers - (a[0] + c[0] + 1 - b - seg_pos)])));
+    }
+    const uint8_t* p[kW];
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      const int b = base == 0 ? 0 : a[f];
+      p[f] = seg_pos < seg_len[f]
+                 ? key[f]->powers[kPowers - (a[f] + c[f] + 1 - b - seg_pos)]
+                 : key[f]->powers[kPowers];
+    }
+    return V::LoadLanes(p);
+  };
+  if (max_a > 0) {
+    T t[kW];
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      const GcmBatchItem& it = *items[f];
+      // (SFrame's metadata, aad2, is usually empty: one masked load.)
+      t[f] = it.aad2_len == 0
+                 ? (it.aad1_len == 0 ? V::Zero()
+                                     : V::LoadWindow(it.aad1, 0, it.aad1_len))
+                 : AadVector<V>(it.aad1, it.aad1_len, it.aad2,
+                                it.aad1_len + it.aad2_len, 0);
+    }
+    V::Transpose(t);
+#pragma GCC unroll 4
+    for (int i = 0; i < kW; ++i) {
+      if (i < max_a) absorb(V::Bswap(t[i]), powers(a, i, 0));
+    }
+  }
+#pragma GCC unroll 4
+  for (int v = 0; v < kNv; ++v) {
+    T t[kW];
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) t[f] = g[f][v];
+    V::Transpose(t);
+#pragma GCC unroll 4
+    for (int i = 0; i < kW; ++i) {
+      const int j = v * kW + i;
+      if (j < max_c) absorb(V::Bswap(t[i]), powers(c, j, 1));
+    }
+  }
+  {
+    __m128i lengths[kW];
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      const GcmBatchItem& it = *items[f];
+      lengths[f] = _mm_set_epi64x(
+          static_cast<int64_t>((it.aad1_len + it.aad2_len) * 8),
+          static_cast<int64_t>(it.len * 8));
+    }
+    T pw;
+    if constexpr (kSameKey) {
+      pw = V::Bcast(_mm_load_si128(
+          reinterpret_cast<const __m128i*>(key[0]->powers[kPowers - 1])));
+    } else {
+      const uint8_t* p[kW];
+#pragma GCC unroll 4
+      for (int f = 0; f < kW; ++f) p[f] = key[f]->powers[kPowers - 1];
+      pw = V::LoadLanes(p);
+    }
+    // rho(L) is built byte-reflected already.
+    absorb(V::FromLanes(lengths), pw);
+  }
+  const T cc =
+      V::Bcast(_mm_set_epi64x(static_cast<int64_t>(0xC200000000000000u), 1));
+  const T m = V::Xor3(mi, V::Swap64(lo), V::template Clmul<0x10>(lo, cc));
+  const T sum = V::Xor3(hi, V::Swap64(m), V::template Clmul<0x10>(m, cc));
+  const T tags = V::Xor(ej0, V::Bswap(sum));
+
+  if constexpr (!kOpen) {
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      if (f >= n) break;
+      StoreVectors<V>(items[f]->out, x[f], items[f]->len);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(items[f]->tag),
+                       V::ExtractLane(tags, f));
+    }
+  } else {
+    const uint8_t* p[kW];
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) p[f] = items[f]->tag;
+    const T diff = V::Xor(tags, V::LoadLanes(p));
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      if (f >= n) break;
+      const int good = TagDiffIsZero<V>(V::ExtractLane(diff, f));
+      const T keep = V::Bcast(_mm_set1_epi64x(-static_cast<int64_t>(good)));
+#pragma GCC unroll 4
+      for (int v = 0; v < kNv; ++v) x[f][v] = V::And(x[f][v], keep);
+      // Nothing of this frame was written before its tag was checked.
+      StoreVectors<V>(items[f]->out, x[f], items[f]->len);
+      *ok[f] = static_cast<uint8_t>(good);
+    }
   }
 }
 
-template <class V, int kRounds, bool kOpen, int kF>
-SFRAME_GCM_INLINE void ShortGroupNv(int nv, const GcmBatchItem* const* items,
-                                    uint8_t* const* ok) {
+template <class V, int kRounds, bool kOpen>
+SFRAME_GCM_INLINE void LaneGroupNv(int nv, const GcmBatchItem* const* items,
+                                   int n, uint8_t* const* ok) {
+  bool same_key = true;
+  for (int f = 1; f < V::kBlocks; ++f) {
+    same_key = same_key && items[f]->key == items[0]->key;
+  }
+#define SFRAME_GCM_LANE_GROUP(kNv)                                  \
+  same_key ? LaneGroup<V, kRounds, kNv, kOpen, true>(items, n, ok) \
+           : LaneGroup<V, kRounds, kNv, kOpen, false>(items, n, ok)
   switch (nv) {
     case 1:
-      ShortGroup<V, kRounds, 1, kOpen, kF>(items, ok);
+      SFRAME_GCM_LANE_GROUP(1);
       break;
     case 2:
-      ShortGroup<V, kRounds, 2, kOpen, kF>(items, ok);
+      SFRAME_GCM_LANE_GROUP(2);
       break;
     case 3:
-      ShortGroup<V, kRounds, 3, kOpen, kF>(items, ok);
+      SFRAME_GCM_LANE_GROUP(3);
       break;
     default:
-      ShortGroup<V, kRounds, 4, kOpen, kF>(items, ok);
+      SFRAME_GCM_LANE_GROUP(4);
       break;
   }
+#undef SFRAME_GCM_LANE_GROUP
+}
+
+template <class V, bool kOpen>
+SFRAME_GCM_INLINE void CryptOne(const GcmBatchItem& it, uint8_t* ok) {
+  if constexpr (kOpen) {
+    *ok = Open<V>(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2, it.aad2_len,
+                  it.in, it.len, it.tag, it.out)
+              ? 1
+              : 0;
+  } else {
+    (void)ok;
+    Seal<V>(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2, it.aad2_len,
+            it.in, it.len, it.out, it.tag);
+  }
+}
+
+template <class V, bool kOpen>
+SFRAME_GCM_INLINE void RunLaneGroup(int ks, int nv,
+                                    const GcmBatchItem* const* items, int n,
+                                    uint8_t* const* ok) {
+  if (ks == 0) {
+    LaneGroupNv<V, 10, kOpen>(nv, items, n, ok);
+  } else {
+    LaneGroupNv<V, 14, kOpen>(nv, items, n, ok);
+  }
+}
+
+// The LaneGroup class of item `it`: key size * 4 + vector count - 1, or -1
+// when it goes through a single call.
+template <class V>
+SFRAME_GCM_INLINE int LaneClass(const GcmBatchItem& it) {
+  const int nv = LaneVectors<V>(it);
+  if (nv == 0) return -1;
+  return (Layout(it.key).rounds == 10 ? 0 : 4) + nv - 1;
 }
 
 template <class V, bool kOpen>
 SFRAME_GCM_INLINE void CryptBatch(const GcmBatchItem* items, size_t n,
                                   uint8_t* ok) {
-  constexpr int kF = V::kBatchFrames;
-  // Frames waiting for partners, per (key size, vector count) class:
-  // pending[c][0..count[c]).
-  const GcmBatchItem* pending[2][4][kF];
-  uint8_t* pending_ok[2][4][kF];
-  int count[2][4] = {};
+  constexpr int kW = V::kBlocks;
+  constexpr int kClasses = 8;
+  // Frames waiting for partners, per class: pending[c][0..count[c]).
+  const GcmBatchItem* pending[kClasses][kW];
+  uint8_t* pending_ok[kClasses][kW];
+  int count[kClasses] = {};
   uint8_t unused = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const GcmBatchItem& it = items[i];
-    const int nv = ShortVectors<V>(it);
-    if (nv == 0) {
-      if constexpr (kOpen) {
-        ok[i] = Open<V>(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2,
-                        it.aad2_len, it.in, it.len, it.tag, it.out)
-                    ? 1
-                    : 0;
-      } else {
-        Seal<V>(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2, it.aad2_len,
-                it.in, it.len, it.out, it.tag);
+  size_t i = 0;
+  while (i < n) {
+    const int cls = LaneClass<V>(items[i]);
+    // The common case first: the next kW frames form a group by themselves.
+    if (cls >= 0 && i + kW <= n) {
+      bool run = true;
+      for (int f = 1; f < kW; ++f) {
+        run = run && LaneClass<V>(items[i + f]) == cls;
       }
-      continue;
-    }
-    const int ks = Layout(it.key).rounds == 10 ? 0 : 1;
-    const int c = nv - 1;
-    pending[ks][c][count[ks][c]] = &it;
-    pending_ok[ks][c][count[ks][c]] = kOpen ? ok + i : &unused;
-    if (++count[ks][c] == kF) {
-      if (ks == 0) {
-        ShortGroupNv<V, 10, kOpen, kF>(nv, pending[ks][c], pending_ok[ks][c]);
-      } else {
-        ShortGroupNv<V, 14, kOpen, kF>(nv, pending[ks][c], pending_ok[ks][c]);
+      if (run) {
+        const GcmBatchItem* group[kW];
+        uint8_t* group_ok[kW];
+        for (int f = 0; f < kW; ++f) {
+          group[f] = &items[i + f];
+          group_ok[f] = kOpen ? ok + i + f : &unused;
+        }
+        RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, group, kW, group_ok);
+        i += kW;
+        continue;
       }
-      count[ks][c] = 0;
     }
+    uint8_t* const it_ok = kOpen ? ok + i : &unused;
+    if (cls < 0) {
+      CryptOne<V, kOpen>(items[i], it_ok);
+    } else {
+      pending[cls][count[cls]] = &items[i];
+      pending_ok[cls][count[cls]] = it_ok;
+      if (++count[cls] == kW) {
+        RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, pending[cls], kW,
+                               pending_ok[cls]);
+        count[cls] = 0;
+      }
+    }
+    ++i;
   }
-  // Leftovers: groups of 2 when possible, then single frames.
-  for (int ks = 0; ks < 2; ++ks) {
-    for (int c = 0; c < 4; ++c) {
-      int f = 0;
-      if constexpr (kF > 2) {
-        for (; f + 2 <= count[ks][c]; f += 2) {
-          if (ks == 0) {
-            ShortGroupNv<V, 10, kOpen, 2>(c + 1, pending[ks][c] + f,
-                                          pending_ok[ks][c] + f);
-          } else {
-            ShortGroupNv<V, 14, kOpen, 2>(c + 1, pending[ks][c] + f,
-                                          pending_ok[ks][c] + f);
-          }
-        }
+  // Leftovers: a partial group (the spare lanes repeat its first frame and
+  // are not stored), or a single call for a lone frame.
+  for (int cls = 0; cls < kClasses; ++cls) {
+    const int m = count[cls];
+    if (m == 1) {
+      CryptOne<V, kOpen>(*pending[cls][0], pending_ok[cls][0]);
+    } else if (m > 1) {
+      for (int f = m; f < kW; ++f) {
+        pending[cls][f] = pending[cls][0];
+        pending_ok[cls][f] = &unused;
       }
-      for (; f < count[ks][c]; ++f) {
-        if (ks == 0) {
-          ShortGroupNv<V, 10, kOpen, 1>(c + 1, pending[ks][c] + f,
-                                        pending_ok[ks][c] + f);
-        } else {
-          ShortGroupNv<V, 14, kOpen, 1>(c + 1, pending[ks][c] + f,
-                                        pending_ok[ks][c] + f);
-        }
-      }
+      RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, pending[cls], m,
+                             pending_ok[cls]);
     }
   }
 }

@@ -71,8 +71,6 @@ struct Ymm {
   // whether its GHASH uses Karatsuba (the short path is always schoolbook).
   static constexpr int kBulkVectors = 8;
   static constexpr bool kKaratsuba = true;
-  // Short frames whose AES rounds the batch path interleaves.
-  static constexpr int kBatchFrames = 2;
 
   SFRAME_GCM_INLINE static T Zero() { return _mm256_setzero_si256(); }
   SFRAME_GCM_INLINE static T Bcast(__m128i x) {
@@ -147,6 +145,23 @@ struct Ymm {
   SFRAME_GCM_INLINE static __m128i ExtractLane(T v, int lane) {
     return lane == 0 ? _mm256_castsi256_si128(v)
                      : _mm256_extracti128_si256(v, 1);
+  }
+  // Lane f = x[f].
+  SFRAME_GCM_INLINE static T FromLanes(const __m128i* x) {
+    return _mm256_inserti128_si256(_mm256_zextsi128_si256(x[0]), x[1], 1);
+  }
+  // Lane f = the 16 bytes at p[f].
+  SFRAME_GCM_INLINE static T LoadLanes(const uint8_t* const* p) {
+    const __m128i x[2] = {
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(p[0])),
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(p[1]))};
+    return FromLanes(x);
+  }
+  // 2 x 2 transpose of 128-bit lanes.
+  SFRAME_GCM_INLINE static void Transpose(T* v) {
+    const T t0 = _mm256_permute2x128_si256(v[0], v[1], 0x20);
+    v[1] = _mm256_permute2x128_si256(v[0], v[1], 0x31);
+    v[0] = t0;
   }
   SFRAME_GCM_INLINE static __m128i HXor(T v) {
     return _mm_xor_si128(_mm256_castsi256_si128(v),

@@ -64,8 +64,6 @@ struct Zmm {
   // whether its GHASH uses Karatsuba (the short path is always schoolbook).
   static constexpr int kBulkVectors = 8;
   static constexpr bool kKaratsuba = true;
-  // Short frames whose AES rounds the batch path interleaves.
-  static constexpr int kBatchFrames = 4;
 
   // Byte mask with bits [0, n) set, 0 <= n <= 64.
   SFRAME_GCM_INLINE static __mmask64 Prefix(size_t n) {
@@ -148,6 +146,33 @@ struct Zmm {
       default:
         return _mm512_maskz_extracti32x4_epi32(0xf, v, 3);
     }
+  }
+  // Lane f = x[f].
+  SFRAME_GCM_INLINE static T FromLanes(const __m128i* x) {
+    T v = _mm512_zextsi128_si512(x[0]);
+    v = _mm512_inserti32x4(v, x[1], 1);
+    v = _mm512_inserti32x4(v, x[2], 2);
+    return _mm512_inserti32x4(v, x[3], 3);
+  }
+  // Lane f = the 16 bytes at p[f].
+  SFRAME_GCM_INLINE static T LoadLanes(const uint8_t* const* p) {
+    __m128i x[4];
+    for (int f = 0; f < 4; ++f) {
+      x[f] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p[f]));
+    }
+    return FromLanes(x);
+  }
+  // 4 x 4 transpose of 128-bit lanes: lane j of v[i] <-> lane i of v[j].
+  // (maskz forms: the unmasked ones trip GCC 12 -Wmaybe-uninitialized.)
+  SFRAME_GCM_INLINE static void Transpose(T* v) {
+    const T t0 = _mm512_maskz_shuffle_i64x2(0xff, v[0], v[1], 0x44);
+    const T t1 = _mm512_maskz_shuffle_i64x2(0xff, v[0], v[1], 0xee);
+    const T t2 = _mm512_maskz_shuffle_i64x2(0xff, v[2], v[3], 0x44);
+    const T t3 = _mm512_maskz_shuffle_i64x2(0xff, v[2], v[3], 0xee);
+    v[0] = _mm512_maskz_shuffle_i64x2(0xff, t0, t2, 0x88);
+    v[1] = _mm512_maskz_shuffle_i64x2(0xff, t0, t2, 0xdd);
+    v[2] = _mm512_maskz_shuffle_i64x2(0xff, t1, t3, 0x88);
+    v[3] = _mm512_maskz_shuffle_i64x2(0xff, t1, t3, 0xdd);
   }
   SFRAME_GCM_INLINE static __m128i HXor(T v) {
     const __m256i y =
