@@ -574,15 +574,23 @@ SFRAME_GCM_INLINE void BulkBatch(const typename V::T* rk, typename V::T& ctr,
   }
 }
 
-// Stores the kNv = ceil(n / kBytes) output vectors (the last one partial).
-template <class V>
+// Stores the ceil(n / kBytes) <= kMax output vectors (the last one
+// partial). Fully unrolled with a fixed bound: written as a plain loop over
+// `v`, GCC 12 turns it into a call to memcpy from a stack copy of them.
+template <class V, int kMax = 4>
 SFRAME_GCM_INLINE void StoreVectors(uint8_t* out, const typename V::T* v,
                                     size_t n) {
-  size_t off = 0;
-  for (; n - off > V::kBytes; off += V::kBytes) {
-    V::Storeu(out + off, v[off / V::kBytes]);
+#pragma GCC unroll 4
+  for (int i = 0; i < kMax; ++i) {
+    const size_t off = i * V::kBytes;
+    if (n <= off) break;
+    if (n - off > V::kBytes) {
+      V::Storeu(out + off, v[i]);
+    } else {
+      V::StorePrefix(out + off, v[i], n - off);
+      break;
+    }
   }
-  if (n > off) V::StorePrefix(out + off, v[off / V::kBytes], n - off);
 }
 
 // Constant-time test of a tag difference; the resulting accept/reject bit is
@@ -956,58 +964,6 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     }
   };
 
-  // CTR (natural layout) and E_K(J0) (lanes).
-  T s[kW][kNv];
-  __m128i j0[kW];
-  const T inc = V::Bcast(_mm_set_epi32(0, 0, 0, kW));
-#pragma GCC unroll 4
-  for (int f = 0; f < kW; ++f) {
-    j0[f] = LoadJ0<V>(items[f]->nonce);
-    T ctr = V::Add32(V::Bcast(Bswap128<V>(j0[f])), V::CounterOffsets(1));
-    const T rk0 = round_key(f, 0);
-#pragma GCC unroll 4
-    for (int v = 0; v < kNv; ++v) {
-      s[f][v] = V::Xor(V::Bswap(ctr), rk0);
-      ctr = V::Add32(ctr, inc);
-    }
-  }
-  T ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
-#pragma GCC unroll 16
-  for (int r = 1; r < kRounds; ++r) {
-#pragma GCC unroll 4
-    for (int f = 0; f < kW; ++f) {
-      const T rk = round_key(f, r);
-#pragma GCC unroll 4
-      for (int v = 0; v < kNv; ++v) s[f][v] = V::AesEnc(s[f][v], rk);
-    }
-    ej0 = V::AesEnc(ej0, lanes_round_key(r));
-  }
-  ej0 = V::AesEncLast(ej0, lanes_round_key(kRounds));
-
-  // Input (zero past each frame's end) and output, natural layout. `g`
-  // is what GHASH reads: the input when opening, the (zero-padded) output
-  // when sealing.
-  T x[kW][kNv];
-  T g[kW][kNv];
-#pragma GCC unroll 4
-  for (int f = 0; f < kW; ++f) {
-    const uint8_t* in = items[f]->in;
-    const T rk_last = round_key(f, kRounds);
-#pragma GCC unroll 4
-    for (int v = 0; v < kNv; ++v) {
-      const T d = v + 1 < kNv ? V::Loadu(in + v * kVb)
-                              : V::LoadWindow(in + v * kVb, 0, last_bytes[f]);
-      x[f][v] = V::Xor(V::AesEncLast(s[f][v], rk_last), d);
-      g[f][v] = d;
-    }
-    if constexpr (!kOpen) {
-#pragma GCC unroll 4
-      for (int v = 0; v + 1 < kNv; ++v) g[f][v] = x[f][v];
-      g[f][kNv - 1] = V::KeepPrefix(x[f][kNv - 1], last_bytes[f]);
-      x[f][kNv - 1] = g[f][kNv - 1];
-    }
-  }
-
   // GHASH, transposed: slot vectors times per-lane powers, summed unreduced.
   T lo = V::Zero(), mi = V::Zero(), hi = V::Zero();
   // `d` holds byte-reflected blocks.
@@ -1036,6 +992,9 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     }
     return V::LoadLanes(p);
   };
+  // Program order: what does not depend on the keystream first (AAD,
+  // lengths, and when opening the ciphertext), so it runs under the AES
+  // latency.
   if (max_a > 0) {
     T t[kW];
 #pragma GCC unroll 4
@@ -1052,18 +1011,6 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
     for (int i = 0; i < kW; ++i) {
       if (i < max_a) absorb(V::Bswap(t[i]), powers(a, i, 0));
-    }
-  }
-#pragma GCC unroll 4
-  for (int v = 0; v < kNv; ++v) {
-    T t[kW];
-#pragma GCC unroll 4
-    for (int f = 0; f < kW; ++f) t[f] = g[f][v];
-    V::Transpose(t);
-#pragma GCC unroll 4
-    for (int i = 0; i < kW; ++i) {
-      const int j = v * kW + i;
-      if (j < max_c) absorb(V::Bswap(t[i]), powers(c, j, 1));
     }
   }
   {
@@ -1088,6 +1035,85 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     // rho(L) is built byte-reflected already.
     absorb(V::FromLanes(lengths), pw);
   }
+  // Vector v of frame f's input, zero past its end.
+  auto input = [&](int f, int v) SFRAME_GCM_LAMBDA {
+    const uint8_t* in = items[f]->in + v * kVb;
+    return v + 1 < kNv ? V::Loadu(in) : V::LoadWindow(in, 0, last_bytes[f]);
+  };
+
+  // Transposes vector v of the W frames' ciphertext (natural layout) into
+  // slots v * W .. v * W + W - 1 and absorbs the ones some frame has.
+  auto absorb_ciphertext = [&](int v, T* t) SFRAME_GCM_LAMBDA {
+    V::Transpose(t);
+#pragma GCC unroll 4
+    for (int i = 0; i < kW; ++i) {
+      const int j = v * kW + i;
+      if (j < max_c) absorb(V::Bswap(t[i]), powers(c, j, 1));
+    }
+  };
+  if constexpr (kOpen) {
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) {
+      T t[kW];
+#pragma GCC unroll 4
+      for (int f = 0; f < kW; ++f) t[f] = input(f, v);
+      absorb_ciphertext(v, t);
+    }
+  }
+
+  // CTR (natural layout) and E_K(J0) (lanes).
+  T s[kW][kNv];
+  __m128i j0[kW];
+  const T inc = V::Bcast(_mm_set_epi32(0, 0, 0, kW));
+#pragma GCC unroll 4
+  for (int f = 0; f < kW; ++f) {
+    j0[f] = LoadJ0<V>(items[f]->nonce);
+    T ctr = V::Add32(V::Bcast(Bswap128<V>(j0[f])), V::CounterOffsets(1));
+    const T rk0 = round_key(f, 0);
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) {
+      s[f][v] = V::Xor(V::Bswap(ctr), rk0);
+      ctr = V::Add32(ctr, inc);
+    }
+  }
+  T ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
+#pragma GCC unroll 16
+  for (int r = 1; r < kRounds; ++r) {
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      const T rk = round_key(f, r);
+#pragma GCC unroll 4
+      for (int v = 0; v < kNv; ++v) s[f][v] = V::AesEnc(s[f][v], rk);
+    }
+    ej0 = V::AesEnc(ej0, lanes_round_key(r));
+  }
+  ej0 = V::AesEncLast(ej0, lanes_round_key(kRounds));
+
+  // Output, natural layout: keystream ^ input (zero past each frame's end);
+  // when sealing, the last vector is cut to the frame so GHASH sees zeros.
+  T x[kW][kNv];
+#pragma GCC unroll 4
+  for (int f = 0; f < kW; ++f) {
+    const T rk_last = round_key(f, kRounds);
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) {
+      x[f][v] = V::Xor(V::AesEncLast(s[f][v], rk_last), input(f, v));
+    }
+    if constexpr (!kOpen) {
+      x[f][kNv - 1] = V::KeepPrefix(x[f][kNv - 1], last_bytes[f]);
+    }
+  }
+
+  if constexpr (!kOpen) {
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) {
+      T t[kW];
+#pragma GCC unroll 4
+      for (int f = 0; f < kW; ++f) t[f] = x[f][v];
+      absorb_ciphertext(v, t);
+    }
+  }
+
   const T cc =
       V::Bcast(_mm_set_epi64x(static_cast<int64_t>(0xC200000000000000u), 1));
   const T m = V::Xor3(mi, V::Swap64(lo), V::template Clmul<0x10>(lo, cc));
@@ -1098,7 +1124,7 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       if (f >= n) break;
-      StoreVectors<V>(items[f]->out, x[f], items[f]->len);
+      StoreVectors<V, kNv>(items[f]->out, x[f], items[f]->len);
       _mm_storeu_si128(reinterpret_cast<__m128i*>(items[f]->tag),
                        V::ExtractLane(tags, f));
     }
@@ -1115,7 +1141,7 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
       for (int v = 0; v < kNv; ++v) x[f][v] = V::And(x[f][v], keep);
       // Nothing of this frame was written before its tag was checked.
-      StoreVectors<V>(items[f]->out, x[f], items[f]->len);
+      StoreVectors<V, kNv>(items[f]->out, x[f], items[f]->len);
       *ok[f] = static_cast<uint8_t>(good);
     }
   }
