@@ -923,15 +923,25 @@ SFRAME_GCM_INLINE int LaneVectors(const GcmBatchItem& it) {
   return static_cast<int>((it.len + V::kBytes - 1) / V::kBytes);
 }
 
+// How much the frames of a group have in common (LaneGroup's kMode).
+enum LaneMode : int {
+  kMixedKeys = 0,    // anything
+  kSameKey = 1,      // one GcmKernelKey
+  kSameShape = 2,    // one key, one length, one AAD split
+};
+
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
 // written; the rest repeat real items and are computed but never stored.
-// kSameKey: all items share one GcmKernelKey.
-template <class V, int kRounds, int kNv, bool kOpen, bool kSameKey>
+template <class V, int kRounds, int kNv, bool kOpen, int kMode>
 SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
                                uint8_t* const* ok) {
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
+  constexpr bool kOneKey = kMode != kMixedKeys;
+  constexpr bool kOneShape = kMode == kSameShape;
+  // With one shape every per-lane length below is lane 0's, known to the
+  // compiler, which folds the per-lane work away.
   const KeyLayout* key[kW];
   size_t last_bytes[kW];
   int a[kW], c[kW];
@@ -939,22 +949,28 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   bool same_shape = true;
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
-    const GcmBatchItem& it = *items[f];
-    key[f] = &Layout(it.key);
+    const GcmBatchItem& it = *items[kOneShape ? 0 : f];
+    key[f] = &Layout(items[kOneKey ? 0 : f]->key);
     last_bytes[f] = it.len - (kNv - 1) * kVb;
     a[f] = static_cast<int>((it.aad1_len + it.aad2_len + 15) / 16);
     c[f] = static_cast<int>((it.len + 15) / 16);
-    max_a = a[f] > max_a ? a[f] : max_a;
-    max_c = c[f] > max_c ? c[f] : max_c;
-    same_shape = same_shape && a[f] == a[0] && c[f] == c[0];
+    if constexpr (!kOneShape) {
+      max_a = a[f] > max_a ? a[f] : max_a;
+      max_c = c[f] > max_c ? c[f] : max_c;
+      same_shape = same_shape && a[f] == a[0] && c[f] == c[0];
+    }
   }
-  const bool bcast_powers = kSameKey && same_shape;
+  if constexpr (kOneShape) {
+    max_a = a[0];
+    max_c = c[0];
+  }
+  const bool bcast_powers = kOneKey && same_shape;
   auto round_key = [&](int f, int r) SFRAME_GCM_LAMBDA {
     return V::Bcast(_mm_load_si128(reinterpret_cast<const __m128i*>(
-        key[kSameKey ? 0 : f]->round_keys[r])));
+        key[kOneKey ? 0 : f]->round_keys[r])));
   };
   auto lanes_round_key = [&](int r) SFRAME_GCM_LAMBDA {
-    if constexpr (kSameKey) {
+    if constexpr (kOneKey) {
       return round_key(0, r);
     } else {
       const uint8_t* p[kW];
@@ -1000,12 +1016,14 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       const GcmBatchItem& it = *items[f];
+      const GcmBatchItem& shape = *items[kOneShape ? 0 : f];
       // (SFrame's metadata, aad2, is usually empty: one masked load.)
-      t[f] = it.aad2_len == 0
-                 ? (it.aad1_len == 0 ? V::Zero()
-                                     : V::LoadWindow(it.aad1, 0, it.aad1_len))
-                 : AadVector<V>(it.aad1, it.aad1_len, it.aad2,
-                                it.aad1_len + it.aad2_len, 0);
+      t[f] = shape.aad2_len == 0
+                 ? (shape.aad1_len == 0
+                        ? V::Zero()
+                        : V::LoadWindow(it.aad1, 0, shape.aad1_len))
+                 : AadVector<V>(it.aad1, shape.aad1_len, it.aad2,
+                                shape.aad1_len + shape.aad2_len, 0);
     }
     V::Transpose(t);
 #pragma GCC unroll 4
@@ -1017,13 +1035,13 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     __m128i lengths[kW];
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
-      const GcmBatchItem& it = *items[f];
+      const GcmBatchItem& it = *items[kOneShape ? 0 : f];
       lengths[f] = _mm_set_epi64x(
           static_cast<int64_t>((it.aad1_len + it.aad2_len) * 8),
           static_cast<int64_t>(it.len * 8));
     }
     T pw;
-    if constexpr (kSameKey) {
+    if constexpr (kOneKey) {
       pw = V::Bcast(_mm_load_si128(
           reinterpret_cast<const __m128i*>(key[0]->powers[kPowers - 1])));
     } else {
@@ -1033,7 +1051,7 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
       pw = V::LoadLanes(p);
     }
     // rho(L) is built byte-reflected already.
-    absorb(V::FromLanes(lengths), pw);
+    absorb(kOneShape ? V::Bcast(lengths[0]) : V::FromLanes(lengths), pw);
   }
   // Vector v of frame f's input, zero past its end.
   auto input = [&](int f, int v) SFRAME_GCM_LAMBDA {
@@ -1061,19 +1079,26 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     }
   }
 
-  // CTR (natural layout) and E_K(J0) (lanes).
+  // CTR (natural layout) and E_K(J0) (lanes). A short frame's block
+  // counters stay below 256, so they are formed without byte reflection:
+  // counter 2 + b of block b is J0 plus (1 + b) in its last byte (the top
+  // byte of dword 3).
   T s[kW][kNv];
   __m128i j0[kW];
-  const T inc = V::Bcast(_mm_set_epi32(0, 0, 0, kW));
+  __m128i lane_step[kW];
+#pragma GCC unroll 4
+  for (int l = 0; l < kW; ++l) lane_step[l] = _mm_set_epi32((1 + l) << 24, 0, 0, 0);
+  const T first = V::FromLanes(lane_step);
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
     j0[f] = LoadJ0<V>(items[f]->nonce);
-    T ctr = V::Add32(V::Bcast(Bswap128<V>(j0[f])), V::CounterOffsets(1));
+    const T base = V::Bcast(j0[f]);
     const T rk0 = round_key(f, 0);
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) {
-      s[f][v] = V::Xor(V::Bswap(ctr), rk0);
-      ctr = V::Add32(ctr, inc);
+      const T step =
+          V::Add32(first, V::Bcast(_mm_set_epi32((v * kW) << 24, 0, 0, 0)));
+      s[f][v] = V::Xor(V::Add32(base, step), rk0);
     }
   }
   T ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
@@ -1124,7 +1149,8 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       if (f >= n) break;
-      StoreVectors<V, kNv>(items[f]->out, x[f], items[f]->len);
+      StoreVectors<V, kNv>(items[f]->out, x[f],
+                           items[kOneShape ? 0 : f]->len);
       _mm_storeu_si128(reinterpret_cast<__m128i*>(items[f]->tag),
                        V::ExtractLane(tags, f));
     }
@@ -1141,37 +1167,60 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
       for (int v = 0; v < kNv; ++v) x[f][v] = V::And(x[f][v], keep);
       // Nothing of this frame was written before its tag was checked.
-      StoreVectors<V, kNv>(items[f]->out, x[f], items[f]->len);
+      StoreVectors<V, kNv>(items[f]->out, x[f],
+                           items[kOneShape ? 0 : f]->len);
       *ok[f] = static_cast<uint8_t>(good);
     }
+  }
+}
+
+// What the kBlocks items of a group have in common.
+template <class V>
+SFRAME_GCM_INLINE LaneMode GroupMode(const GcmBatchItem* const* items) {
+  const GcmBatchItem& first = *items[0];
+  bool one_key = true, one_shape = true;
+  for (int f = 1; f < V::kBlocks; ++f) {
+    const GcmBatchItem& it = *items[f];
+    one_key = one_key && it.key == first.key;
+    one_shape = one_shape && it.len == first.len &&
+                it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
+  }
+  return one_key ? (one_shape ? kSameShape : kSameKey) : kMixedKeys;
+}
+
+template <class V, int kRounds, bool kOpen, int kNv>
+SFRAME_GCM_INLINE void LaneGroupMode(const GcmBatchItem* const* items, int n,
+                                     uint8_t* const* ok) {
+  switch (GroupMode<V>(items)) {
+    case kSameShape:
+      LaneGroup<V, kRounds, kNv, kOpen, kSameShape>(items, n, ok);
+      break;
+    case kSameKey:
+      LaneGroup<V, kRounds, kNv, kOpen, kSameKey>(items, n, ok);
+      break;
+    default:
+      LaneGroup<V, kRounds, kNv, kOpen, kMixedKeys>(items, n, ok);
+      break;
   }
 }
 
 template <class V, int kRounds, bool kOpen>
 SFRAME_GCM_INLINE void LaneGroupNv(int nv, const GcmBatchItem* const* items,
                                    int n, uint8_t* const* ok) {
-  bool same_key = true;
-  for (int f = 1; f < V::kBlocks; ++f) {
-    same_key = same_key && items[f]->key == items[0]->key;
-  }
-#define SFRAME_GCM_LANE_GROUP(kNv)                                  \
-  same_key ? LaneGroup<V, kRounds, kNv, kOpen, true>(items, n, ok) \
-           : LaneGroup<V, kRounds, kNv, kOpen, false>(items, n, ok)
   switch (nv) {
     case 1:
-      SFRAME_GCM_LANE_GROUP(1);
+      LaneGroupMode<V, kRounds, kOpen, 1>(items, n, ok);
       break;
     case 2:
-      SFRAME_GCM_LANE_GROUP(2);
+      LaneGroupMode<V, kRounds, kOpen, 2>(items, n, ok);
       break;
     case 3:
-      SFRAME_GCM_LANE_GROUP(3);
+      LaneGroupMode<V, kRounds, kOpen, 3>(items, n, ok);
       break;
     default:
-      SFRAME_GCM_LANE_GROUP(4);
+      LaneGroupMode<V, kRounds, kOpen, 4>(items, n, ok);
       break;
   }
-#undef SFRAME_GCM_LANE_GROUP
 }
 
 template <class V, bool kOpen>
