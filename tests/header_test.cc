@@ -2,11 +2,13 @@
 
 #include "sframe/header.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "src/core/header_internal.h"
 
 namespace sframe {
 namespace {
@@ -110,6 +112,34 @@ TEST(HeaderTest, ParsesEveryConfigByteWithoutCrashing) {
       if (parsed.ok()) {
         EXPECT_LE(parsed->bytes.size(), n);
         EXPECT_EQ(EncodedHeaderSize(parsed->header), parsed->bytes.size());
+      }
+    }
+  }
+}
+
+// The internal copy used by Encryptor::Encrypt and EncryptBatch writes
+// exactly the header's bytes (never past them: the payload may already be
+// there when encrypting in place), for every header size 1..17.
+TEST(HeaderTest, InternalCopyWritesExactlyTheHeader) {
+  for (int kid_len = 0; kid_len <= 8; ++kid_len) {
+    for (int ctr_len = 0; ctr_len <= 8; ++ctr_len) {
+      // The smallest and largest value of each encoded length.
+      for (int top = 0; top < 2; ++top) {
+        auto value = [top](int len) -> uint64_t {
+          if (len == 0) return top ? 7 : 0;
+          if (top) return len == 8 ? kMax : (uint64_t{1} << (8 * len)) - 1;
+          return len == 1 ? 8 : uint64_t{1} << (8 * (len - 1));
+        };
+        const Header h{value(kid_len), value(ctr_len)};
+        const std::vector<uint8_t> expect = Encode(h.key_id, h.counter);
+        uint8_t scratch[internal::kHeaderScratchSize];
+        ASSERT_EQ(internal::EncodeHeaderTo(h, scratch), expect.size());
+        std::vector<uint8_t> dst(40, 0xa5);
+        internal::CopyHeader(dst.data() + 3, scratch, expect.size());
+        std::vector<uint8_t> want(40, 0xa5);
+        std::copy(expect.begin(), expect.end(), want.begin() + 3);
+        EXPECT_EQ(dst, want) << "kid_len=" << kid_len
+                             << " ctr_len=" << ctr_len << " top=" << top;
       }
     }
   }

@@ -90,9 +90,46 @@ inline size_t EncodeHeaderTo(const Header& h,
   return size;
 }
 
-// Copies a header of `n` (1..17) bytes with at most three fixed-size
-// moves instead of a call to memcpy.
-inline void CopyHeader(uint8_t* dst, const uint8_t* src, size_t n) {
+// Copies the `n` (1..17) header bytes EncodeHeaderTo left in `src` to
+// `dst` with a few fixed-size moves instead of a call to memcpy. `src` is
+// read as the two whole words EncodeHeaderTo stored, so the loads forward
+// from those stores even right after it; smaller loads at other offsets
+// would wait for the stores to reach the cache (measured: the top stall of
+// the batch encrypt loop). The bytes are then stored from registers.
+inline void CopyHeader(uint8_t* dst, const uint8_t (&src)[kHeaderScratchSize],
+                       size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t w0, w1;
+  memcpy(&w0, src, 8);
+  memcpy(&w1, src + 8, 8);
+  // Bytes [0, k) of `w` (1 <= k <= 8) to p: two overlapping stores.
+  auto store = [](uint8_t* p, uint64_t w, size_t k) {
+    if (k >= 4) {
+      const uint32_t a = static_cast<uint32_t>(w);
+      const uint32_t b = static_cast<uint32_t>(w >> (8 * (k - 4)));
+      memcpy(p, &a, 4);
+      memcpy(p + k - 4, &b, 4);
+    } else if (k >= 2) {
+      const uint16_t a = static_cast<uint16_t>(w);
+      const uint16_t b = static_cast<uint16_t>(w >> (8 * (k - 2)));
+      memcpy(p, &a, 2);
+      memcpy(p + k - 2, &b, 2);
+    } else {
+      p[0] = static_cast<uint8_t>(w);
+    }
+  };
+  if (n <= 8) {
+    store(dst, w0, n);
+    return;
+  }
+  memcpy(dst, &w0, 8);
+  if (n <= 16) {
+    store(dst + 8, w1, n - 8);
+    return;
+  }
+  memcpy(dst + 8, &w1, 8);
+  dst[16] = src[16];
+#else
   if (n >= 8) {
     memcpy(dst, src, 8);
     if (n > 16) {
@@ -109,6 +146,7 @@ inline void CopyHeader(uint8_t* dst, const uint8_t* src, size_t n) {
     dst[n / 2] = src[n / 2];
     dst[n - 1] = src[n - 1];
   }
+#endif
 }
 
 // Parses the header at the front of `frame[0..size)` strictly, exactly as
