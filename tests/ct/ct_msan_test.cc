@@ -95,15 +95,55 @@ int CheckKernel(const GcmKernel* kernel, size_t key_len) {
     kernel->seal(&g_key, nonce, nullptr, 0, aad, 17, g_back, len, g_back, tag);
     ++runs;
   }
-  // The batch entry points (several frames, one key).
-  GcmBatchItem items[3];
-  for (int i = 0; i < 3; ++i) {
-    items[i] = GcmBatchItem{
-        &g_key,          nonce, aad,  3,
-        nullptr,         0,     g_pt, static_cast<size_t>(100 + 50 * i),
-        g_ct + 1024 * i, tag};
+  // The batch entry points. 12 frames: a group of one key and one shape
+  // (broadcast powers), a group of one key and mixed lengths and AAD sizes
+  // (gathered powers), a group mixing two keys, all in one vector-count
+  // class on both kernels (65..128 bytes), plus a lone frame.
+  static GcmKernelKey other_key;
+  uint8_t other_raw[32];
+  Fill(other_raw, sizeof(other_raw), 9);
+  kernel->init(&other_key, other_raw, key_len);
+  __msan_poison(&other_key, sizeof(other_key));
+  __msan_unpoison(
+      other_key.bytes + sframe::internal::kGcmKernelKeyPublicOffset,
+      sframe::internal::kGcmKernelKeyPublicSize);
+  constexpr int kItems = 13;
+  GcmBatchItem items[kItems];
+  uint8_t tags[kItems][16];
+  for (int i = 0; i < kItems; ++i) {
+    const size_t len = i < 4 ? 112 : 65 + 5 * i;
+    const size_t aad_len = i < 4 ? 3 : static_cast<size_t>(i % 5);
+    items[i] = GcmBatchItem{(i >= 8 && i % 2 == 1) ? &other_key : &g_key,
+                            nonce,
+                            aad,
+                            aad_len,
+                            nullptr,
+                            0,
+                            g_pt + 128 * i,
+                            i == 12 ? 300 : len,
+                            g_ct + 320 * i,
+                            tags[i]};
   }
-  if (kernel->seal_batch != nullptr) kernel->seal_batch(items, 3);
+  if (kernel->seal_batch != nullptr) {
+    kernel->seal_batch(items, kItems);
+    // Ciphertexts and tags are public; open them back, one forged.
+    for (int i = 0; i < kItems; ++i) {
+      __msan_unpoison(g_ct + 320 * i, items[i].len);
+      __msan_unpoison(tags[i], 16);
+      items[i].in = g_ct + 320 * i;
+      items[i].out = g_back + 320 * i;
+    }
+    tags[5][0] ^= 1;
+    uint8_t ok[kItems];
+    kernel->open_batch(items, kItems, ok);
+    for (int i = 0; i < kItems; ++i) {
+      // ok[] is the public accept bit.
+      if (ok[i] != (i == 5 ? 0 : 1)) {
+        std::printf("FAIL: %s batch item %d ok=%d\n", kernel->name, i, ok[i]);
+        return -1;
+      }
+    }
+  }
   return runs + 1;
 }
 
