@@ -4,6 +4,12 @@
 // HMAC-SHA-256, src/crypto/sha256_x86_64_shani.cc and the kernels' ctr32)
 // against BoringSSL's AES and HMAC. Implementations this CPU lacks are
 // skipped. Randomness is a fixed-seed std::mt19937_64, so failures reproduce.
+//
+// Also: the multi-stream HMAC (HmacSha256ShaniMulti) against the single-stream
+// one and BoringSSL, and the batch path (Aead::SealBatch / OpenBatch, which
+// runs FastCtrHmac frames through it) against single Seal / Open. This binary
+// counts operator new calls (tests/counting_new.h) to check that the batch
+// path allocates nothing.
 
 #include <openssl/aes.h>
 #include <openssl/digest.h>
@@ -12,6 +18,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -21,6 +29,11 @@
 #include "src/crypto/aead.h"
 #include "src/crypto/aes_gcm_kernel.h"
 #include "src/crypto/sha256_x86_64_shani.h"
+
+// The replacement operator new/delete pair malloc with free on purpose.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include "tests/counting_new.h"
 
 namespace sframe {
 namespace internal {
@@ -251,6 +264,374 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(CipherSuiteShortName(std::get<0>(info.param))) +
              (std::get<1>(info.param) == 0 ? "_first" : "_second");
     });
+
+// Splits `msg` into 1 to 5 parts at random points; parts may be empty.
+std::vector<absl::Span<const uint8_t>> RandomSplit(std::mt19937_64& rng,
+                                                   const Bytes& msg) {
+  std::vector<size_t> cuts(Uniform(rng, 0, 4));
+  for (size_t& c : cuts) c = Uniform(rng, 0, msg.size());
+  if (Uniform(rng, 0, 3) == 0) cuts.push_back(cuts.empty() ? 0 : cuts[0]);
+  std::sort(cuts.begin(), cuts.end());
+  std::vector<absl::Span<const uint8_t>> parts;
+  const absl::Span<const uint8_t> all(msg);
+  size_t from = 0;
+  for (size_t c : cuts) {
+    parts.push_back(all.subspan(from, c - from));
+    from = c;
+  }
+  parts.push_back(all.subspan(from));
+  return parts;
+}
+
+// Messages for HmacSha256ShaniMulti with their keys, parts and expected MACs
+// (from BoringSSL, checked against the single-stream HmacSha256Shani).
+struct MultiCase {
+  std::deque<Bytes> raw_keys;  // deques: stable addresses
+  std::deque<HmacSha256Key> keys;
+  std::deque<Bytes> msgs;
+  std::deque<std::vector<absl::Span<const uint8_t>>> parts;
+  std::vector<Bytes> want;
+  std::vector<size_t> key_of;
+
+  // Three keys of different lengths, shared at random by the messages.
+  void AddKeys(std::mt19937_64& rng) {
+    for (size_t len : {Uniform(rng, 0, 16), Uniform(rng, 17, 48),
+                       Uniform(rng, 49, 64)}) {
+      raw_keys.push_back(RandomBytes(rng, len));
+      keys.emplace_back();
+      HmacSha256ShaniInit(&keys.back(), raw_keys.back().data(), len);
+    }
+  }
+
+  void AddMessage(std::mt19937_64& rng, size_t len) {
+    msgs.push_back(RandomBytes(rng, len));
+    parts.push_back(RandomSplit(rng, msgs.back()));
+    key_of.push_back(Uniform(rng, 0, keys.size() - 1));
+    want.push_back(OracleHmac(raw_keys[key_of.back()], msgs.back()));
+    uint8_t single[32];
+    HmacSha256Shani(keys[key_of.back()], parts.back(), single);
+    EXPECT_EQ(Bytes(single, single + 32), want.back()) << "len=" << len;
+  }
+
+  std::vector<HmacSha256Job> Jobs(std::vector<Bytes>* macs) const {
+    macs->assign(msgs.size(), Bytes(32, 0));
+    std::vector<HmacSha256Job> jobs;
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      jobs.push_back({&keys[key_of[i]], parts[i], (*macs)[i].data()});
+    }
+    return jobs;
+  }
+};
+
+TEST(HmacSha256ShaniMultiTest, MatchesSingleStreamAndBoringSsl) {
+  if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
+  std::mt19937_64 rng(20);
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    for (size_t len = 0; len <= 300; ++len) {
+      // Message 0 has length `len`; the others (0 to 8 of them, so lanes
+      // run full, partly idle and refill) have random lengths, a few long.
+      MultiCase c;
+      c.AddKeys(rng);
+      c.AddMessage(rng, len);
+      const size_t others = len % 9;
+      for (size_t i = 0; i < others; ++i) {
+        c.AddMessage(rng, Uniform(rng, 0, 7) == 0 ? Uniform(rng, 301, 1500)
+                                                  : Uniform(rng, 0, 300));
+      }
+      std::vector<Bytes> macs;
+      const std::vector<HmacSha256Job> jobs = c.Jobs(&macs);
+      HmacSha256ShaniMulti(jobs, nullptr, lanes);
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        ASSERT_EQ(macs[i], c.want[i])
+            << "lanes=" << lanes << " len=" << len << " job " << i
+            << " of " << jobs.size() << " length " << c.msgs[i].size();
+      }
+    }
+  }
+}
+
+TEST(HmacSha256ShaniMultiTest, EqualLengthsAndEmptyInput) {
+  if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
+  std::mt19937_64 rng(21);
+  HmacSha256ShaniMulti({}, nullptr);  // nothing to do
+  // All lanes in lockstep, including at block boundaries (55, 56, 64, ...).
+  for (size_t len : {0, 1, 55, 56, 63, 64, 119, 120, 128, 200, 1000}) {
+    MultiCase c;
+    c.AddKeys(rng);
+    for (int i = 0; i < 13; ++i) c.AddMessage(rng, len);
+    std::vector<Bytes> macs;
+    HmacSha256ShaniMulti(c.Jobs(&macs));
+    for (size_t i = 0; i < macs.size(); ++i) {
+      ASSERT_EQ(macs[i], c.want[i]) << "len=" << len << " job " << i;
+    }
+  }
+}
+
+// Hooks that produce each job (its bytes and the job entry itself) in
+// BeforeMac, so reading any of it earlier gives a wrong MAC, and check in
+// AfterMac that the MAC is final.
+class ProducingHooks final : public HmacSha256MultiHooks {
+ public:
+  ProducingHooks(const MultiCase& c, std::vector<HmacSha256Job>* jobs,
+                 std::vector<Bytes>* macs)
+      : c_(c), jobs_(*jobs), macs_(*macs), before_(jobs->size(), 0),
+        after_(jobs->size(), 0) {
+    // Until BeforeMac, the messages are garbage and the jobs empty.
+    for (size_t i = 0; i < c_.msgs.size(); ++i) {
+      buffers_.push_back(Bytes(c_.msgs[i].size(), 0xee));
+    }
+    for (HmacSha256Job& j : jobs_) j = {};
+  }
+
+  void BeforeMac(size_t i) override {
+    ASSERT_LT(i, jobs_.size());
+    ++before_[i];
+    EXPECT_EQ(after_[i], 0) << i;
+    if (!buffers_[i].empty()) {
+      memcpy(buffers_[i].data(), c_.msgs[i].data(), buffers_[i].size());
+    }
+    // The parts of the stored split, moved onto the produced buffer.
+    produced_parts_.emplace_back();
+    for (absl::Span<const uint8_t> p : c_.parts[i]) {
+      const size_t off = p.empty() ? 0 : p.data() - c_.msgs[i].data();
+      produced_parts_.back().push_back(
+          absl::MakeConstSpan(buffers_[i]).subspan(off, p.size()));
+    }
+    jobs_[i] = {&c_.keys[c_.key_of[i]], produced_parts_.back(),
+                macs_[i].data()};
+  }
+
+  void AfterMac(size_t i) override {
+    ASSERT_LT(i, jobs_.size());
+    ++after_[i];
+    EXPECT_EQ(before_[i], 1) << i;
+    EXPECT_EQ(macs_[i], c_.want[i]) << "job " << i << " at AfterMac";
+  }
+
+  void ExpectEachCalledOnce() const {
+    for (size_t i = 0; i < jobs_.size(); ++i) {
+      EXPECT_EQ(before_[i], 1) << i;
+      EXPECT_EQ(after_[i], 1) << i;
+    }
+  }
+
+ private:
+  const MultiCase& c_;
+  std::vector<HmacSha256Job>& jobs_;
+  std::vector<Bytes>& macs_;
+  std::vector<int> before_, after_;
+  std::deque<Bytes> buffers_;
+  std::deque<std::vector<absl::Span<const uint8_t>>> produced_parts_;
+};
+
+TEST(HmacSha256ShaniMultiTest, HooksRunOncePerJobAroundItsMac) {
+  if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
+  std::mt19937_64 rng(22);
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    for (int round = 0; round < 40; ++round) {
+      MultiCase c;
+      c.AddKeys(rng);
+      const size_t n = Uniform(rng, 1, 40);
+      for (size_t i = 0; i < n; ++i) {
+        c.AddMessage(rng, round % 2 == 0 ? 200 : Uniform(rng, 0, 700));
+      }
+      std::vector<Bytes> macs;
+      std::vector<HmacSha256Job> jobs = c.Jobs(&macs);
+      ProducingHooks hooks(c, &jobs, &macs);
+      HmacSha256ShaniMulti(jobs, &hooks, lanes);
+      hooks.ExpectEachCalledOnce();
+      for (size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(macs[i], c.want[i]) << "lanes=" << lanes << " job " << i;
+      }
+    }
+  }
+}
+
+// One frame of the batch tests, with its expected single-call results.
+struct BatchFrame {
+  Aead* aead;
+  Bytes nonce, aad, pt;
+  size_t split;   // aad1 = aad[0, split), aad2 = the rest
+  bool in_place;
+  Bytes want_ct, want_tag;  // from a single Seal
+  Bytes src, dst, tag;      // the batch's buffers (dst unused in place)
+
+  absl::Span<const uint8_t> aad1() const { return {aad.data(), split}; }
+  absl::Span<const uint8_t> aad2() const {
+    return {aad.data() + split, aad.size() - split};
+  }
+  uint8_t* out() { return in_place ? src.data() : dst.data(); }
+  AeadBatchItem Item() {
+    return {aead, nonce.data(), aad1(), aad2(),
+            {src.data(), pt.size()}, out(), tag.data()};
+  }
+};
+
+struct BatchKey {
+  std::unique_ptr<Aead> aead;
+  Bytes raw;
+};
+
+// Keys for the batch tests on `impl`: two per AES-CTR-HMAC-SHA-256 suite on
+// our kernels, plus (when `mixed`) keys the batch must loop over one by
+// one: the same suites on BoringSSL and AES-GCM.
+std::vector<BatchKey> BatchKeys(std::mt19937_64& rng, AeadImplementation impl,
+                                bool mixed) {
+  std::vector<BatchKey> keys;
+  const auto add = [&](CipherSuite suite, AeadImplementation i) {
+    Bytes raw = RandomBytes(rng, KeySize(suite));
+    auto aead = Aead::Create(suite, raw, i);
+    EXPECT_TRUE(aead.ok()) << aead.status();
+    if (aead.ok()) keys.push_back({*std::move(aead), std::move(raw)});
+  };
+  for (int copy = 0; copy < 2; ++copy) {
+    for (CipherSuite suite : {CipherSuite::kAes128CtrHmacSha256_80,
+                              CipherSuite::kAes128CtrHmacSha256_64,
+                              CipherSuite::kAes128CtrHmacSha256_32}) {
+      add(suite, impl);
+      EXPECT_NE(keys.back().aead->implementation_name(), "ctr_hmac");
+    }
+  }
+  if (mixed) {
+    add(CipherSuite::kAes128CtrHmacSha256_80, AeadImplementation::kBoringSsl);
+    add(CipherSuite::kAes128CtrHmacSha256_32, AeadImplementation::kBoringSsl);
+    add(CipherSuite::kAes128GcmSha256_128, impl);
+  }
+  return keys;
+}
+
+// `n` frames on random keys, lengths (`len`, or random up to 1500 when it
+// is SIZE_MAX), AADs and buffer layouts; sealed once singly for reference
+// (checked against the BoringSSL construction for the CTR-HMAC suites).
+std::vector<BatchFrame> MakeFrames(std::mt19937_64& rng,
+                                   const std::vector<BatchKey>& keys, size_t n,
+                                   size_t len) {
+  std::vector<BatchFrame> frames(n);
+  for (BatchFrame& f : frames) {
+    const BatchKey& key = keys[Uniform(rng, 0, keys.size() - 1)];
+    f.aead = key.aead.get();
+    f.nonce = RandomBytes(rng, 12);
+    f.aad = RandomBytes(rng, Uniform(rng, 0, 3) == 0 ? Uniform(rng, 0, 100)
+                                                     : Uniform(rng, 0, 20));
+    f.split = Uniform(rng, 0, f.aad.size());
+    const size_t size =
+        len != SIZE_MAX ? len
+        : Uniform(rng, 0, 3) == 0 ? Uniform(rng, 0, 1500)
+                                  : Uniform(rng, 0, 300);
+    f.pt = RandomBytes(rng, size);
+    f.in_place = Uniform(rng, 0, 1) == 1;
+    f.want_ct.assign(size, 0);
+    f.want_tag.assign(f.aead->tag_size(), 0);
+    EXPECT_TRUE(f.aead->Seal(f.nonce.data(), f.aad1(), f.aad2(), f.pt,
+                             f.want_ct.data(), f.want_tag.data()));
+    if (IsGcm(f.aead->suite())) continue;
+    Bytes oracle_ct, oracle_tag;
+    OracleSeal(f.aead->suite(), key.raw, f.nonce.data(), f.aad, f.pt,
+               &oracle_ct, &oracle_tag);
+    EXPECT_EQ(f.want_ct, oracle_ct);
+    EXPECT_EQ(f.want_tag, oracle_tag);
+  }
+  return frames;
+}
+
+// Seals `frames` with SealBatch into fresh buffers (in place: over a copy of
+// the plaintext) and checks byte equality with the single Seal results;
+// then opens them with OpenBatch, with the tags of the frames in `forged`
+// altered, and checks the plaintexts, the zeroed outputs and the ok bits.
+void CheckBatch(std::vector<BatchFrame>& frames,
+                const std::vector<size_t>& forged) {
+  const size_t n = frames.size();
+  std::vector<AeadBatchItem> items(n);
+  for (size_t i = 0; i < n; ++i) {
+    BatchFrame& f = frames[i];
+    f.src = f.pt;
+    f.dst.assign(f.pt.size(), 0xaa);
+    f.tag.assign(f.aead->tag_size(), 0xaa);
+    items[i] = f.Item();
+  }
+  const long before_seal = g_allocations.load();
+  ASSERT_TRUE(Aead::SealBatch(items));
+  EXPECT_EQ(g_allocations.load(), before_seal) << "SealBatch allocated";
+  for (size_t i = 0; i < n; ++i) {
+    BatchFrame& f = frames[i];
+    ASSERT_EQ(Bytes(f.out(), f.out() + f.pt.size()), f.want_ct)
+        << "frame " << i << " len " << f.pt.size() << " in_place "
+        << f.in_place << " " << f.aead->implementation_name();
+    ASSERT_EQ(f.tag, f.want_tag) << "frame " << i;
+  }
+
+  // Open: the ciphertext in `src` (in place) or `src` -> `dst`.
+  for (size_t i = 0; i < n; ++i) {
+    BatchFrame& f = frames[i];
+    f.src = f.want_ct;
+    f.dst.assign(f.pt.size(), 0xaa);
+    f.tag = f.want_tag;
+    items[i] = f.Item();
+  }
+  for (size_t i : forged) frames[i].tag[0] ^= 0x40;
+  std::vector<uint8_t> ok(n, 7);
+  const long before_open = g_allocations.load();
+  Aead::OpenBatch(items, ok.data());
+  EXPECT_EQ(g_allocations.load(), before_open) << "OpenBatch allocated";
+  for (size_t i = 0; i < n; ++i) {
+    BatchFrame& f = frames[i];
+    const bool bad =
+        std::find(forged.begin(), forged.end(), i) != forged.end();
+    EXPECT_EQ(ok[i], bad ? 0 : 1) << "frame " << i;
+    const Bytes got(f.out(), f.out() + f.pt.size());
+    EXPECT_EQ(got, bad ? Bytes(f.pt.size(), 0) : f.pt)
+        << "frame " << i << " len " << f.pt.size() << " forged " << bad;
+    // The single Open agrees, bit and bytes.
+    Bytes single(f.pt.size(), 0xaa);
+    EXPECT_EQ(f.aead->Open(f.nonce.data(), f.aad1(), f.aad2(), f.want_ct,
+                           f.tag.data(), single.data()),
+              !bad)
+        << "frame " << i;
+    EXPECT_EQ(single, got) << "frame " << i;
+  }
+}
+
+class CtrHmacBatchTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    const std::vector<AeadImplementation> impls = FastImplementations();
+    if (impls.empty()) GTEST_SKIP() << "no SHA-NI";
+    const size_t which = static_cast<size_t>(GetParam());
+    if (which >= impls.size()) GTEST_SKIP() << "implementation not supported";
+    impl_ = impls[which];
+  }
+  AeadImplementation impl_ = AeadImplementation::kAuto;
+};
+
+TEST_P(CtrHmacBatchTest, MixedFramesMatchSingleCalls) {
+  std::mt19937_64 rng(30 + GetParam());
+  for (bool mixed : {false, true}) {
+    const auto keys = BatchKeys(rng, impl_, mixed);
+    for (size_t n : {1, 2, 5, 31, 32, 33, 77}) {
+      std::vector<BatchFrame> frames = MakeFrames(rng, keys, n, SIZE_MAX);
+      CheckBatch(frames, {n / 2});
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST_P(CtrHmacBatchTest, EqualLengthFramesMatchSingleCalls) {
+  std::mt19937_64 rng(40 + GetParam());
+  const auto keys = BatchKeys(rng, impl_, false);
+  for (size_t len : {0, 1, 16, 24, 160, 1200}) {
+    std::vector<BatchFrame> frames = MakeFrames(rng, keys, 70, len);
+    // A forged tag in the middle, and the first and last frames.
+    CheckBatch(frames, {0, 35, 69});
+    if (HasFatalFailure()) return;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Implementations, CtrHmacBatchTest,
+                         ::testing::Values(0, 1),
+                         [](const auto& info) {
+                           return info.param == 0 ? std::string("first")
+                                                  : std::string("second");
+                         });
 
 TEST(CtrHmacSelectionTest, BoringSslIsForcedAndSha512SuitesStayOnIt) {
   const Bytes key(KeySize(CipherSuite::kAes128CtrHmacSha256_80), 7);

@@ -25,10 +25,17 @@ bool g_forced_set = false;
 AeadImplementation g_forced = AeadImplementation::kAuto;
 
 void StoreBigEndian64(uint64_t v, uint8_t* out) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // One 8-byte store: byte-wise stores read back by a wider load (the MAC
+  // reads the prefix 16 bytes at a time) stall store forwarding.
+  const uint64_t be = __builtin_bswap64(v);
+  memcpy(out, &be, sizeof(be));
+#else
   for (int i = 7; i >= 0; --i) {
     out[i] = static_cast<uint8_t>(v);
     v >>= 8;
   }
+#endif
 }
 
 // AES-GCM through BoringSSL's EVP_CIPHER interface, which (unlike EVP_AEAD)
@@ -254,12 +261,19 @@ class CtrHmac final : public Aead {
   HMAC_CTX hmac_;
 };
 
+}  // namespace
+
 // RFC 9605 §4.5.1 for the SHA-256 suites (1–3) on our own kernels: AES-CTR
 // from a VAES kernel (its key schedule and counter code), HMAC-SHA-256 on
 // SHA-NI with the ipad/opad chaining values precomputed per key. Same
-// construction and tag as CtrHmac; verify-before-decrypt on open.
+// construction and tag as CtrHmac; verify-before-decrypt on open. Outside the
+// anonymous namespace only so that Aead::fast_ctr_hmac() can name it; the
+// batch path uses its pieces (Ctr, MacPrefix, hmac_key).
 class FastCtrHmac final : public Aead {
  public:
+  // len(aad)_8 || len(ct)_8 || Nt_8 || nonce: the HMAC input before the AAD.
+  static constexpr size_t kMacPrefixSize = 8 + 8 + 8 + kNonceSize;
+
   FastCtrHmac(CipherSuite suite, const GcmKernel* kernel)
       : Aead(suite), kernel_(kernel) {}
   ~FastCtrHmac() override {
@@ -304,8 +318,9 @@ class FastCtrHmac final : public Aead {
     return ok;
   }
 
- private:
-  void Ctr(const uint8_t* nonce, absl::Span<const uint8_t> in, uint8_t* out) {
+  // Encrypts (or decrypts) `in` into `out` with AES-CTR for `nonce`.
+  void Ctr(const uint8_t* nonce, absl::Span<const uint8_t> in,
+           uint8_t* out) const {
     if (in.empty()) return;
     // Counter block nonce || 0^32; the first keystream block uses 0.
     uint8_t cb[16] = {0};
@@ -313,14 +328,26 @@ class FastCtrHmac final : public Aead {
     kernel_->ctr32(&aes_key_, cb, in.data(), in.size(), out);
   }
 
-  void Mac(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
-           absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> ct,
-           uint8_t* full) {
-    uint8_t prefix[8 + 8 + 8 + kNonceSize];
-    StoreBigEndian64(aad1.size() + aad2.size(), prefix);
-    StoreBigEndian64(ct.size(), prefix + 8);
+  // Writes the kMacPrefixSize bytes the HMAC input starts with.
+  void MacPrefix(const uint8_t* nonce, size_t aad_len, size_t ct_len,
+                 uint8_t* prefix) const {
+    StoreBigEndian64(aad_len, prefix);
+    StoreBigEndian64(ct_len, prefix + 8);
     StoreBigEndian64(tag_size(), prefix + 16);
     memcpy(prefix + 24, nonce, kNonceSize);
+  }
+
+  const HmacSha256Key& hmac_key() const { return hmac_key_; }
+
+ protected:
+  const FastCtrHmac* fast_ctr_hmac() const override { return this; }
+
+ private:
+  void Mac(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+           absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> ct,
+           uint8_t* full) const {
+    uint8_t prefix[kMacPrefixSize];
+    MacPrefix(nonce, aad1.size() + aad2.size(), ct.size(), prefix);
     const absl::Span<const uint8_t> parts[] = {prefix, aad1, aad2, ct};
     HmacSha256Shani(hmac_key_, parts, full);
   }
@@ -329,8 +356,6 @@ class FastCtrHmac final : public Aead {
   GcmKernelKey aes_key_;
   HmacSha256Key hmac_key_;
 };
-
-}  // namespace
 
 absl::StatusOr<AeadImplementation> ParseAeadImplementation(
     absl::string_view name) {
@@ -375,6 +400,81 @@ namespace {
 // for the stack.
 constexpr size_t kBatchChunk = 32;
 
+// FastCtrHmac frames per HmacSha256ShaniMulti call. The first few frames'
+// CTR (seal) and the last few frames' check and CTR (open) of a call do not
+// overlap the MACs of others; more frames per call make that share small,
+// fewer keep the frames in L1 cache and the stack small.
+constexpr size_t kCtrHmacChunk = 32;
+
+// Batch seal or open of FastCtrHmac frames: the frames' HMACs on
+// HmacSha256ShaniMulti, each frame's other work in its hooks, where it
+// overlaps the SHA rounds of the other frames. Seal: BeforeMac encrypts the
+// frame (the MAC is over the ciphertext) and sets up its job; AfterMac
+// copies the truncated tag. Open: BeforeMac sets up the job (the MAC is over
+// the received ciphertext); AfterMac checks the tag in constant time, then
+// decrypts, or zeroes the output on mismatch (verify before decrypt). A
+// frame's output is written only in its own hooks, while other frames are
+// being MACed: the aliasing rules of SealBatch/OpenBatch (no frame's output
+// overlaps another frame's input, output or tag) make that safe.
+template <bool kSeal>
+class CtrHmacChunk final : public HmacSha256MultiHooks {
+ public:
+  // Frame i is *items[i] under keys[i]; its accept bit goes to
+  // ok[index[i]] (open only).
+  CtrHmacChunk(const FastCtrHmac* const* keys,
+               const AeadBatchItem* const* items, const size_t* index,
+               uint8_t* ok)
+      : keys_(keys), items_(items), index_(index), ok_(ok) {}
+
+  void Run(size_t n) {
+    HmacSha256ShaniMulti(absl::MakeConstSpan(jobs_, n), this);
+    // Untruncated MACs (for open: the valid tag of a possibly forged frame).
+    WipeSecret(mac_, n * kSha256DigestSize);
+  }
+
+  void BeforeMac(size_t i) override {
+    const FastCtrHmac& key = *keys_[i];
+    const AeadBatchItem& it = *items_[i];
+    if (kSeal) key.Ctr(it.nonce, it.in, it.out);
+    key.MacPrefix(it.nonce, it.aad1.size() + it.aad2.size(), it.in.size(),
+                  prefix_[i]);
+    parts_[i][0] = absl::MakeConstSpan(prefix_[i]);
+    parts_[i][1] = it.aad1;
+    parts_[i][2] = it.aad2;
+    parts_[i][3] = kSeal ? absl::MakeConstSpan(it.out, it.in.size()) : it.in;
+    jobs_[i] = {&key.hmac_key(), parts_[i], mac_[i]};
+  }
+
+  void AfterMac(size_t i) override {
+    const FastCtrHmac& key = *keys_[i];
+    const AeadBatchItem& it = *items_[i];
+    if (kSeal) {
+      memcpy(it.tag, mac_[i], key.tag_size());
+      return;
+    }
+    // The accept/reject bit is public (constant_time.h).
+    const bool good = DeclassifyBool(
+        CRYPTO_memcmp(mac_[i], it.tag, key.tag_size()) == 0);
+    ok_[index_[i]] = good ? 1 : 0;
+    if (good) {
+      key.Ctr(it.nonce, it.in, it.out);
+    } else if (!it.in.empty()) {
+      memset(it.out, 0, it.in.size());
+    }
+  }
+
+ private:
+  const FastCtrHmac* const* keys_;
+  const AeadBatchItem* const* items_;
+  const size_t* index_;
+  uint8_t* ok_;
+  // Set up per frame by BeforeMac.
+  uint8_t prefix_[kCtrHmacChunk][FastCtrHmac::kMacPrefixSize];
+  absl::Span<const uint8_t> parts_[kCtrHmacChunk][4];
+  HmacSha256Job jobs_[kCtrHmacChunk];
+  uint8_t mac_[kCtrHmacChunk][kSha256DigestSize];
+};
+
 }  // namespace
 
 const GcmKernel* Aead::SharedKernel(absl::Span<const AeadBatchItem> items) {
@@ -402,11 +502,27 @@ GcmBatchItem Aead::ToKernelItem(const AeadBatchItem& it) {
 bool Aead::SealBatch(absl::Span<const AeadBatchItem> items) {
   const GcmKernel* kernel = SharedKernel(items);
   if (kernel == nullptr) {
+    // FastCtrHmac frames gather into chunks for the multi-stream MAC; the
+    // others are sealed one by one.
     bool ok = true;
+    const FastCtrHmac* keys[kCtrHmacChunk];
+    const AeadBatchItem* pending[kCtrHmacChunk];
+    size_t n = 0;
     for (const AeadBatchItem& it : items) {
-      ok = it.aead->Seal(it.nonce, it.aad1, it.aad2, it.in, it.out, it.tag) &&
-           ok;
+      const FastCtrHmac* fast = it.aead->fast_ctr_hmac();
+      if (fast == nullptr) {
+        ok = it.aead->Seal(it.nonce, it.aad1, it.aad2, it.in, it.out, it.tag) &&
+             ok;
+        continue;
+      }
+      keys[n] = fast;
+      pending[n] = &it;
+      if (++n == kCtrHmacChunk) {
+        CtrHmacChunk<true>(keys, pending, nullptr, nullptr).Run(n);
+        n = 0;
+      }
     }
+    if (n != 0) CtrHmacChunk<true>(keys, pending, nullptr, nullptr).Run(n);
     return ok;
   }
   GcmBatchItem chunk[kBatchChunk];
@@ -423,12 +539,29 @@ bool Aead::SealBatch(absl::Span<const AeadBatchItem> items) {
 void Aead::OpenBatch(absl::Span<const AeadBatchItem> items, uint8_t* ok) {
   const GcmKernel* kernel = SharedKernel(items);
   if (kernel == nullptr) {
+    // As in SealBatch: FastCtrHmac frames in chunks, the others one by one.
+    const FastCtrHmac* keys[kCtrHmacChunk];
+    const AeadBatchItem* pending[kCtrHmacChunk];
+    size_t index[kCtrHmacChunk];
+    size_t n = 0;
     for (size_t i = 0; i < items.size(); ++i) {
       const AeadBatchItem& it = items[i];
-      ok[i] = it.aead->Open(it.nonce, it.aad1, it.aad2, it.in, it.tag, it.out)
-                  ? 1
-                  : 0;
+      const FastCtrHmac* fast = it.aead->fast_ctr_hmac();
+      if (fast == nullptr) {
+        ok[i] = it.aead->Open(it.nonce, it.aad1, it.aad2, it.in, it.tag, it.out)
+                    ? 1
+                    : 0;
+        continue;
+      }
+      keys[n] = fast;
+      pending[n] = &it;
+      index[n] = i;
+      if (++n == kCtrHmacChunk) {
+        CtrHmacChunk<false>(keys, pending, index, ok).Run(n);
+        n = 0;
+      }
     }
+    if (n != 0) CtrHmacChunk<false>(keys, pending, index, ok).Run(n);
     return;
   }
   GcmBatchItem chunk[kBatchChunk];

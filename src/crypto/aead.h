@@ -27,6 +27,7 @@ struct GcmKernel;
 struct GcmKernelKey;
 struct GcmBatchItem;
 class Aead;
+class FastCtrHmac;
 
 // One frame of Aead::SealBatch / Aead::OpenBatch.
 struct AeadBatchItem {
@@ -108,8 +109,11 @@ class Aead {
   // plaintexts and accept/reject bits. When every item's key runs on the
   // same VAES GCM kernel, the kernel's batch path interleaves the AES rounds
   // of several short frames (up to 256 bytes; keys, nonces, AADs and lengths
-  // may differ), which is much faster per frame than single calls; otherwise
-  // (mixed implementations, BoringSSL, CTR-HMAC) it loops over Seal/Open.
+  // may differ), which is much faster per frame than single calls.
+  // Otherwise the items whose key is AES-CTR-HMAC-SHA-256 on our kernels
+  // (suites 1–3 with SHA-NI) are encrypted one by one and their HMACs
+  // computed several frames at a time (HmacSha256ShaniMulti), and the rest
+  // (BoringSSL, GCM keys of mixed kernels) loop over Seal/Open.
   //
   // Aliasing: each item's `out` equals its `in.data()` or overlaps nothing;
   // no item's output may overlap another item's input, output or tag.
@@ -131,6 +135,9 @@ class Aead {
   // runs on one, else nullptr.
   virtual const GcmKernel* gcm_kernel() const { return nullptr; }
   virtual const GcmKernelKey* gcm_key() const { return nullptr; }
+  // For the batch path: this key when it is our CTR + SHA-NI HMAC
+  // implementation, else nullptr.
+  virtual const FastCtrHmac* fast_ctr_hmac() const { return nullptr; }
 
  private:
   // The kernel's view of one batch item (the key's precomputed state).

@@ -58,6 +58,48 @@ void HmacSha256Shani(const HmacSha256Key& key,
                      absl::Span<const absl::Span<const uint8_t>> parts,
                      uint8_t* mac);
 
+// One message of HmacSha256ShaniMulti: HMAC-SHA-256(*key, parts[0] ||
+// parts[1] || ...) goes to `mac` (kSha256DigestSize bytes).
+struct HmacSha256Job {
+  const HmacSha256Key* key;
+  absl::Span<const absl::Span<const uint8_t>> parts;
+  uint8_t* mac;
+};
+
+// Optional callbacks of HmacSha256ShaniMulti, for per-message work of the
+// caller (e.g. AES-CTR) that should run while the SHA unit is busy with other
+// messages: the out-of-order core overlaps them, which a separate pass over
+// the messages would not. Both are called exactly once per job, from the
+// calling thread, at points that depend only on the lengths.
+class HmacSha256MultiHooks {
+ public:
+  // Before jobs[index] or any byte its parts point to is read: the caller
+  // may fill in the job, or produce the bytes (e.g. encrypt the ciphertext
+  // that is MACed), here.
+  virtual void BeforeMac(size_t index) = 0;
+  // After jobs[index].mac was written.
+  virtual void AfterMac(size_t index) = 0;
+
+ protected:
+  ~HmacSha256MultiHooks() = default;
+};
+
+// How many messages HmacSha256ShaniMulti hashes side by side by default
+// (measured on Zen 5: 4 lanes ~75 cycles per block, 2 ~90, 1 ~135).
+inline constexpr int kHmacSha256Lanes = 4;
+
+// The same MACs as HmacSha256Shani on each job, computed several messages at
+// a time: one SHA-NI stream is bound by the latency of its dependent rounds,
+// so the compressions of `lanes` messages (1 to 4, other values mean 4; keys
+// and lengths may differ) are interleaved round by round, and a lane whose
+// message is done takes the next job. `hooks` may be null. Requires Sha256ShaniSupported().
+// The jobs' `mac` buffers must not overlap each other or any input.
+// Allocates nothing; constant time as above (branches depend only on lengths
+// and the job count).
+void HmacSha256ShaniMulti(absl::Span<const HmacSha256Job> jobs,
+                          HmacSha256MultiHooks* hooks = nullptr,
+                          int lanes = kHmacSha256Lanes);
+
 }  // namespace internal
 }  // namespace sframe
 
