@@ -123,7 +123,10 @@ class BoringSslGcm final : public Aead {
 class KernelGcm final : public Aead {
  public:
   KernelGcm(CipherSuite suite, const GcmKernel* kernel)
-      : Aead(suite), kernel_(kernel) {}
+      : Aead(suite), kernel_(kernel) {
+    gcm_kernel_ = kernel_;
+    gcm_key_ = &key_;
+  }
   ~KernelGcm() override { WipeSecret(&key_, sizeof(key_)); }
 
   void Init(absl::Span<const uint8_t> key) {
@@ -150,8 +153,6 @@ class KernelGcm final : public Aead {
   }
 
  protected:
-  const GcmKernel* gcm_kernel() const override { return kernel_; }
-  const GcmKernelKey* gcm_key() const override { return &key_; }
 
  private:
   const GcmKernel* kernel_;
@@ -479,24 +480,27 @@ class CtrHmacChunk final : public HmacSha256MultiHooks {
 
 const GcmKernel* Aead::SharedKernel(absl::Span<const AeadBatchItem> items) {
   if (items.empty()) return nullptr;
-  const GcmKernel* kernel = items[0].aead->gcm_kernel();
+  const GcmKernel* const kernel = items[0].aead->gcm_kernel_;
+  if (kernel == nullptr) return nullptr;
   for (const AeadBatchItem& it : items) {
-    if (kernel == nullptr || it.aead->gcm_kernel() != kernel) return nullptr;
+    if (it.aead->gcm_kernel_ != kernel) return nullptr;
   }
   return kernel;
 }
 
-GcmBatchItem Aead::ToKernelItem(const AeadBatchItem& it) {
-  return {it.aead->gcm_key(),
-          it.nonce,
-          it.aad1.data(),
-          it.aad1.size(),
-          it.aad2.data(),
-          it.aad2.size(),
-          it.in.data(),
-          it.in.size(),
-          it.out,
-          it.tag};
+void Aead::ToKernelItem(const AeadBatchItem& it, GcmBatchItem* out) {
+  // Field by field: a returned struct copied into the chunk stalled on
+  // store forwarding (its 8-byte stores read back as 16-byte moves).
+  out->key = it.aead->gcm_key_;
+  out->nonce = it.nonce;
+  out->aad1 = it.aad1.data();
+  out->aad1_len = it.aad1.size();
+  out->aad2 = it.aad2.data();
+  out->aad2_len = it.aad2.size();
+  out->in = it.in.data();
+  out->len = it.in.size();
+  out->out = it.out;
+  out->tag = it.tag;
 }
 
 bool Aead::SealBatch(absl::Span<const AeadBatchItem> items) {
@@ -529,7 +533,7 @@ bool Aead::SealBatch(absl::Span<const AeadBatchItem> items) {
   for (size_t start = 0; start < items.size(); start += kBatchChunk) {
     const size_t n = std::min(kBatchChunk, items.size() - start);
     for (size_t i = 0; i < n; ++i) {
-      chunk[i] = ToKernelItem(items[start + i]);
+      ToKernelItem(items.data()[start + i], &chunk[i]);
     }
     kernel->seal_batch(chunk, n);
   }
@@ -568,7 +572,7 @@ void Aead::OpenBatch(absl::Span<const AeadBatchItem> items, uint8_t* ok) {
   for (size_t start = 0; start < items.size(); start += kBatchChunk) {
     const size_t n = std::min(kBatchChunk, items.size() - start);
     for (size_t i = 0; i < n; ++i) {
-      chunk[i] = ToKernelItem(items[start + i]);
+      ToKernelItem(items.data()[start + i], &chunk[i]);
     }
     kernel->open_batch(chunk, n, ok + start);
   }

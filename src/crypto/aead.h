@@ -132,16 +132,18 @@ class Aead {
   explicit Aead(CipherSuite suite) : suite_(suite) {}
 
   // For the batch path: the VAES GCM kernel and its key state when this key
-  // runs on one, else nullptr.
-  virtual const GcmKernel* gcm_kernel() const { return nullptr; }
-  virtual const GcmKernelKey* gcm_key() const { return nullptr; }
+  // runs on one (set once by that implementation), else nullptr. Plain
+  // fields, not virtual calls: the batch path reads them for every frame.
+  const GcmKernel* gcm_kernel_ = nullptr;
+  const GcmKernelKey* gcm_key_ = nullptr;
   // For the batch path: this key when it is our CTR + SHA-NI HMAC
   // implementation, else nullptr.
   virtual const FastCtrHmac* fast_ctr_hmac() const { return nullptr; }
 
  private:
-  // The kernel's view of one batch item (the key's precomputed state).
-  static GcmBatchItem ToKernelItem(const AeadBatchItem& it);
+  // Writes the kernel's view of one batch item (the key's precomputed
+  // state) to *out, field by field.
+  static void ToKernelItem(const AeadBatchItem& it, GcmBatchItem* out);
   // The kernel every item's key runs on, or nullptr if they differ or none.
   static const GcmKernel* SharedKernel(absl::Span<const AeadBatchItem> items);
 
