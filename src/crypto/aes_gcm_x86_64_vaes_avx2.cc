@@ -163,6 +163,14 @@ struct Ymm {
     v[1] = _mm256_permute2x128_si256(v[0], v[1], 0x31);
     v[0] = t0;
   }
+  SFRAME_GCM_INLINE static T ZeroLanesMask(T v) {
+    const T q = _mm256_cmpeq_epi64(v, _mm256_setzero_si256());
+    return _mm256_and_si256(q, Swap64(q));
+  }
+  SFRAME_GCM_INLINE static T BcastLane(T v, int lane) {
+    return lane == 0 ? _mm256_permute2x128_si256(v, v, 0x00)
+                     : _mm256_permute2x128_si256(v, v, 0x11);
+  }
   SFRAME_GCM_INLINE static __m128i HXor(T v) {
     return _mm_xor_si128(_mm256_castsi256_si128(v),
                          _mm256_extracti128_si256(v, 1));

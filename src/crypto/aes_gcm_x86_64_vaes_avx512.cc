@@ -174,6 +174,23 @@ struct Zmm {
     v[2] = _mm512_maskz_shuffle_i64x2(0xff, t1, t3, 0x88);
     v[3] = _mm512_maskz_shuffle_i64x2(0xff, t1, t3, 0xdd);
   }
+  SFRAME_GCM_INLINE static T ZeroLanesMask(T v) {
+    const T q = _mm512_maskz_mov_epi64(_mm512_testn_epi64_mask(v, v),
+                                       _mm512_set1_epi64(-1));
+    return _mm512_and_si512(q, Swap64(q));
+  }
+  SFRAME_GCM_INLINE static T BcastLane(T v, int lane) {
+    switch (lane) {
+      case 0:
+        return _mm512_maskz_shuffle_i64x2(0xff, v, v, 0x00);
+      case 1:
+        return _mm512_maskz_shuffle_i64x2(0xff, v, v, 0x55);
+      case 2:
+        return _mm512_maskz_shuffle_i64x2(0xff, v, v, 0xaa);
+      default:
+        return _mm512_maskz_shuffle_i64x2(0xff, v, v, 0xff);
+    }
+  }
   SFRAME_GCM_INLINE static __m128i HXor(T v) {
     const __m256i y =
         _mm256_xor_si256(_mm512_maskz_extracti64x4_epi64(0xf, v, 0),
