@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds sframe_bench, runs it pinned to one CPU with repetitions, writes JSON
+# Builds sframe_bench, runs it pinned to one CPU with repetitions (in random
+# order across benchmarks, so that a slow phase of the shared host spreads over
+# all of them instead of hitting a few), writes JSON
 # and prints the comparison tables (ours vs BoringSSL vs intel-ipsec-mb, in ns
 # and core cycles per byte, with ratios).
 #
@@ -21,6 +23,7 @@ taskset -c "${SFRAME_BENCH_CPU:-1}" "$build/bench/sframe_bench" \
   --benchmark_repetitions="${SFRAME_BENCH_REPS:-5}" \
   --benchmark_min_time="${SFRAME_BENCH_MIN_TIME:-0.05}" \
   --benchmark_report_aggregates_only=true \
+  --benchmark_enable_random_interleaving=true \
   --benchmark_filter="${SFRAME_BENCH_FILTER:-.}" \
   --benchmark_out="$out" --benchmark_out_format=json >/dev/null
 # Debian's python3 (with python3-matplotlib), not a user-installed one.

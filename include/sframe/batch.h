@@ -7,9 +7,11 @@
 // results are byte-identical to calling Encryptor::Encrypt /
 // Decryptor::Decrypt on each item in order, with the same statuses and the
 // same state changes (counters, counter reservations, replay windows,
-// statistics). What a batch adds is speed: short frames whose keys run on
-// the same AES-GCM kernel are interleaved in the AES pipeline, which costs
-// much less per frame than one call per frame.
+// statistics). What a batch adds is speed: short AES-GCM frames (up to
+// 256 bytes) whose keys run on the same kernel are processed four at a time
+// in vector lanes, and the HMACs of CTR-HMAC frames several at a time; per
+// frame that costs less than one call per frame (docs/kernels.md has the
+// measurements).
 //
 //   std::vector<sframe::EncryptBatchItem> items(packets.size());
 //   for (size_t i = 0; i < packets.size(); ++i) {

@@ -377,8 +377,8 @@ SFRAME_GCM_INLINE void HashLast(Ghash<V>& gh, const typename V::T* c,
 // one, else in a separate xmm chain. The output vectors go to `out` (the last
 // one is not stored here: the caller may have to verify first).
 //
-// It is written as three phases (Begin, Round, End) so that the batch path
-// can interleave the rounds of several independent frames (ShortGroup).
+// It is written as three phases (Begin, Round, End): the setup, one AES
+// round, and the hashing and output.
 template <class V, int kRounds, int kNv, bool kOpen>
 struct TailFrame {
   using T = typename V::T;

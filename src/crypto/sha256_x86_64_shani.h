@@ -85,7 +85,8 @@ class HmacSha256MultiHooks {
 };
 
 // How many messages HmacSha256ShaniMulti hashes side by side by default
-// (measured on Zen 5: 4 lanes ~75 cycles per block, 2 ~90, 1 ~135).
+// (measured on Zen 5: 4 lanes ~75 cycles per block, 2 ~90, 1 ~135; on
+// Zen 4, 2 and 4 lanes tie at their best, 1 lane takes twice as long).
 inline constexpr int kHmacSha256Lanes = 4;
 
 // The same MACs as HmacSha256Shani on each job, computed several messages at
