@@ -12,6 +12,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/base/attributes.h"
 #include "src/crypto/aes_gcm_kernel.h"
 #include "src/crypto/constant_time.h"
@@ -324,9 +328,23 @@ class FastCtrHmac final : public Aead {
   void Ctr(const uint8_t* nonce, absl::Span<const uint8_t> in,
            uint8_t* out) const {
     if (in.empty()) return;
-    // Counter block nonce || 0^32; the first keystream block uses 0.
-    uint8_t cb[16] = {0};
+    // Counter block nonce || 0^32; the first keystream block uses 0. The
+    // kernel reads it with one 16-byte load, which cannot be forwarded from
+    // a zeroing store and a 12-byte copy (it waits for them to reach the
+    // cache): build it in a register and store it whole.
+    alignas(16) uint8_t cb[16];
+#if defined(__SSE2__)
+    uint64_t lo;
+    uint32_t hi;
+    memcpy(&lo, nonce, 8);
+    memcpy(&hi, nonce + 8, 4);
+    _mm_store_si128(reinterpret_cast<__m128i*>(cb),
+                    _mm_set_epi64x(static_cast<int64_t>(hi),
+                                   static_cast<int64_t>(lo)));
+#else
     memcpy(cb, nonce, kNonceSize);
+    memset(cb + kNonceSize, 0, 16 - kNonceSize);
+#endif
     kernel_->ctr32(&aes_key_, cb, in.data(), in.size(), out);
   }
 
