@@ -507,8 +507,8 @@ const GcmKernel* Aead::SharedKernel(absl::Span<const AeadBatchItem> items) {
   return kernel;
 }
 
-// Always inlined: as a call it cost about 2 ns per frame of a 112-byte batch
-// on Zen 4 (perf: 8% of the batch).
+// Always inlined: as a call, perf put 8% of a 112-byte batch's time in it on
+// Zen 4; inlined, the batch measured about 2% faster per frame.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Aead::ToKernelItem(
     const AeadBatchItem& it, GcmBatchItem* out) {
   // Field by field: a returned struct copied into the chunk stalled on
