@@ -127,40 +127,35 @@ class BoringSslGcm final : public Aead {
 // keys, H powers) lives in this object and is wiped with it.
 class KernelGcm final : public Aead {
  public:
-  KernelGcm(CipherSuite suite, const GcmKernel* kernel)
-      : Aead(suite), kernel_(kernel) {
-    gcm_kernel_ = kernel_;
+  KernelGcm(CipherSuite suite, const GcmKernel* kernel) : Aead(suite) {
+    gcm_kernel_ = kernel;
     gcm_key_ = &key_;
   }
   ~KernelGcm() override { WipeSecret(&key_, sizeof(key_)); }
 
   void Init(absl::Span<const uint8_t> key) {
-    kernel_->init(&key_, key.data(), key.size());
+    gcm_kernel_->init(&key_, key.data(), key.size());
   }
 
   absl::string_view implementation_name() const override {
-    return kernel_->name;
+    return gcm_kernel_->name;
   }
 
+  // The kernel call itself is Aead::SealDirect / OpenDirect (the per-frame
+  // path reaches it without this virtual call).
   bool Seal(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
             absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
             uint8_t* out, uint8_t* tag) override {
-    kernel_->seal(&key_, nonce, aad1.data(), aad1.size(), aad2.data(),
-                  aad2.size(), in.data(), in.size(), out, tag);
-    return true;
+    return SealDirect(nonce, aad1, aad2, in, out, tag);
   }
 
   bool Open(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
             absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
             const uint8_t* tag, uint8_t* out) override {
-    return kernel_->open(&key_, nonce, aad1.data(), aad1.size(), aad2.data(),
-                         aad2.size(), in.data(), in.size(), tag, out);
+    return OpenDirect(nonce, aad1, aad2, in, tag, out);
   }
 
- protected:
-
  private:
-  const GcmKernel* kernel_;
   GcmKernelKey key_;
 };
 

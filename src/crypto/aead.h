@@ -140,9 +140,9 @@ class Aead {
  protected:
   explicit Aead(CipherSuite suite) : suite_(suite) {}
 
-  // For the batch path: the VAES GCM kernel and its key state when this key
-  // runs on one (set once by that implementation), else nullptr. Plain
-  // fields, not virtual calls: the batch path reads them for every frame.
+  // The VAES GCM kernel and its key state when this key runs on one (set
+  // once by that implementation), else nullptr. Plain fields, not virtual
+  // calls: SealDirect/OpenDirect and the batch path read them every frame.
   const GcmKernel* gcm_kernel_ = nullptr;
   const GcmKernelKey* gcm_key_ = nullptr;
   // For the batch path: this key when it is our CTR + SHA-NI HMAC
