@@ -105,7 +105,7 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
   }
   const size_t n = plaintext.size();
   const Counter counter = next_counter_;
-  const uint8_t (&header_bytes)[internal::kHeaderScratchSize] = next_header_;
+  const uint8_t(&header_bytes)[internal::kHeaderScratchSize] = next_header_;
   const size_t header_size = next_header_size_;
   const size_t size = header_size + n + TagSize(suite_);
   const bool in_place = n != 0 && plaintext.data() == out.data();

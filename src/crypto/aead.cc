@@ -333,9 +333,9 @@ class FastCtrHmac final : public Aead {
     uint32_t hi;
     memcpy(&lo, nonce, 8);
     memcpy(&hi, nonce + 8, 4);
-    _mm_store_si128(reinterpret_cast<__m128i*>(cb),
-                    _mm_set_epi64x(static_cast<int64_t>(hi),
-                                   static_cast<int64_t>(lo)));
+    _mm_store_si128(
+        reinterpret_cast<__m128i*>(cb),
+        _mm_set_epi64x(static_cast<int64_t>(hi), static_cast<int64_t>(lo)));
 #else
     memcpy(cb, nonce, kNonceSize);
     memset(cb + kNonceSize, 0, 16 - kNonceSize);
@@ -468,8 +468,8 @@ class CtrHmacChunk final : public HmacSha256MultiHooks {
       return;
     }
     // The accept/reject bit is public (constant_time.h).
-    const bool good = DeclassifyBool(
-        CRYPTO_memcmp(mac_[i], it.tag, key.tag_size()) == 0);
+    const bool good =
+        DeclassifyBool(CRYPTO_memcmp(mac_[i], it.tag, key.tag_size()) == 0);
     ok_[index_[i]] = good ? 1 : 0;
     if (good) {
       key.Ctr(it.nonce, it.in, it.out);

@@ -927,9 +927,9 @@ SFRAME_GCM_INLINE int LaneVectors(const GcmBatchItem& it) {
 
 // How much the frames of a group have in common (LaneGroup's kMode).
 enum LaneMode : int {
-  kMixedKeys = 0,    // anything
-  kSameKey = 1,      // one GcmKernelKey
-  kSameShape = 2,    // one key, one length, one AAD split
+  kMixedKeys = 0,  // anything
+  kSameKey = 1,    // one GcmKernelKey
+  kSameShape = 2,  // one key, one length, one AAD split
 };
 
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
@@ -968,8 +968,8 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   }
   const bool bcast_powers = kOneKey && same_shape;
   auto round_key = [&](int f, int r) SFRAME_GCM_LAMBDA {
-    return V::Bcast(_mm_load_si128(reinterpret_cast<const __m128i*>(
-        key[kOneKey ? 0 : f]->round_keys[r])));
+    return V::Bcast(_mm_load_si128(
+        reinterpret_cast<const __m128i*>(key[kOneKey ? 0 : f]->round_keys[r])));
   };
   auto lanes_round_key = [&](int r) SFRAME_GCM_LAMBDA {
     if constexpr (kOneKey) {
@@ -1038,9 +1038,9 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       const GcmBatchItem& it = *items[kOneShape ? 0 : f];
-      lengths[f] = _mm_set_epi64x(
-          static_cast<int64_t>((it.aad1_len + it.aad2_len) * 8),
-          static_cast<int64_t>(it.len * 8));
+      lengths[f] =
+          _mm_set_epi64x(static_cast<int64_t>((it.aad1_len + it.aad2_len) * 8),
+                         static_cast<int64_t>(it.len * 8));
     }
     T pw;
     if constexpr (kOneKey) {
@@ -1089,7 +1089,8 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   __m128i j0[kW];
   __m128i lane_step[kW];
 #pragma GCC unroll 4
-  for (int l = 0; l < kW; ++l) lane_step[l] = _mm_set_epi32((1 + l) << 24, 0, 0, 0);
+  for (int l = 0; l < kW; ++l)
+    lane_step[l] = _mm_set_epi32((1 + l) << 24, 0, 0, 0);
   const T first = V::FromLanes(lane_step);
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
@@ -1151,8 +1152,7 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       if (f >= n) break;
-      StoreVectors<V, kNv>(items[f]->out, x[f],
-                           items[kOneShape ? 0 : f]->len);
+      StoreVectors<V, kNv>(items[f]->out, x[f], items[kOneShape ? 0 : f]->len);
       _mm_storeu_si128(reinterpret_cast<__m128i*>(items[f]->tag),
                        V::ExtractLane(tags, f));
     }
@@ -1186,8 +1186,7 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
       for (int v = 0; v < kNv; ++v) x[f][v] = V::And(x[f][v], keep);
       // Nothing of this frame was written before its tag was checked.
-      StoreVectors<V, kNv>(items[f]->out, x[f],
-                           items[kOneShape ? 0 : f]->len);
+      StoreVectors<V, kNv>(items[f]->out, x[f], items[kOneShape ? 0 : f]->len);
       // The accept bit is public (constant_time.h).
       int good = _mm_cvtsi128_si32(V::ExtractLane(keep_lanes, f)) & 1;
       Declassify(&good, sizeof(good));
@@ -1254,8 +1253,8 @@ SFRAME_GCM_INLINE void CryptOne(const GcmBatchItem& it, uint8_t* ok) {
               : 0;
   } else {
     (void)ok;
-    Seal<V>(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2, it.aad2_len,
-            it.in, it.len, it.out, it.tag);
+    Seal<V>(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2, it.aad2_len, it.in,
+            it.len, it.out, it.tag);
   }
 }
 

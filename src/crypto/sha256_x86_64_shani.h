@@ -93,10 +93,10 @@ inline constexpr int kHmacSha256Lanes = 4;
 // a time: one SHA-NI stream is bound by the latency of its dependent rounds,
 // so the compressions of `lanes` messages (1 to 4, other values mean 4; keys
 // and lengths may differ) are interleaved round by round, and a lane whose
-// message is done takes the next job. `hooks` may be null. Requires Sha256ShaniSupported().
-// The jobs' `mac` buffers must not overlap each other or any input.
-// Allocates nothing; constant time as above (branches depend only on lengths
-// and the job count).
+// message is done takes the next job. `hooks` may be null. Requires
+// Sha256ShaniSupported(). The jobs' `mac` buffers must not overlap each other
+// or any input. Allocates nothing; constant time as above (branches depend only
+// on lengths and the job count).
 void HmacSha256ShaniMulti(absl::Span<const HmacSha256Job> jobs,
                           HmacSha256MultiHooks* hooks = nullptr,
                           int lanes = kHmacSha256Lanes);
