@@ -125,9 +125,8 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
   const uint8_t* const body = in_place ? ct : plaintext.data();
   internal::CopyHeader(out.data(), header_bytes, header_size);
   const auto nonce = key_->Nonce(counter);
-  if (ABSL_PREDICT_FALSE(
-          !key_->aead().SealDirect(nonce.data(), {header_bytes, header_size},
-                                   metadata, {body, n}, ct, ct + n))) {
+  if (ABSL_PREDICT_FALSE(!key_->Seal(nonce.data(), {header_bytes, header_size},
+                                     metadata, {body, n}, ct, ct + n))) {
     Zero(out.first(size));
     return Code(absl::StatusCode::kInternal);
   }
@@ -254,11 +253,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Open(
     uint8_t header[kMaxHeaderSize];
     memcpy(header, frame, view.header_size);
     memmove(out.data(), payload, n);
-    ok = key.aead().OpenDirect(nonce.data(), {header, view.header_size},
-                               metadata, {out.data(), n}, tag, out.data());
+    ok = key.Open(nonce.data(), {header, view.header_size}, metadata,
+                  {out.data(), n}, tag, out.data());
   } else {
-    ok = key.aead().OpenDirect(nonce.data(), {frame, view.header_size},
-                               metadata, {payload, n}, tag, out.data());
+    ok = key.Open(nonce.data(), {frame, view.header_size}, metadata,
+                  {payload, n}, tag, out.data());
   }
   if (ABSL_PREDICT_FALSE(!ok)) Zero(out);
   return ok;

@@ -111,6 +111,11 @@ class Aead {
                   absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
                   const uint8_t* tag, uint8_t* out);
 
+  // The VAES GCM kernel and key state this key runs on, or nullptr (for
+  // callers that keep them next to their own per-frame state).
+  const GcmKernel* gcm_kernel() const { return gcm_kernel_; }
+  const GcmKernelKey* gcm_key() const { return gcm_key_; }
+
   // Batch entry points (internal; the public batch API is built on them).
   //
   // Seals (resp. opens) every item as if by items[i].aead->Seal(...) (resp.
