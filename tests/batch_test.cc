@@ -303,6 +303,81 @@ TEST_P(BatchTest, ReplaysWithinOneBatchFollowSequentialOrder) {
   }
 }
 
+// Frames too long for the kernels' lanes are sealed and opened with single
+// calls inside the batch, each after the frames queued before it: the
+// replay window they meet, and the one they leave, must still be the
+// sequential one.
+TEST_P(BatchTest, LongFramesBetweenShortOnesFollowSequentialOrder) {
+  Encryptor low = MakeEncryptor(1, kKeyA, 0);
+  Encryptor high = MakeEncryptor(1, kKeyA, 1000);
+  const Bytes s0 = Seal(low, Bytes(40, 1));       // counter 0, short
+  const Bytes l1 = Seal(low, Bytes(700, 2));      // counter 1, long
+  const Bytes s2 = Seal(low, Bytes(100, 3));      // counter 2, short
+  const Bytes l3 = Seal(low, Bytes(260, 4));      // counter 3, just too long
+  const Bytes l1000 = Seal(high, Bytes(260, 5));  // counter 1000, just too long
+  Bytes forged_l3 = l3;
+  forged_l3[forged_l3.size() / 2] ^= 1;
+  const std::vector<Bytes> frames = {
+      s0,         // OK
+      l1,         // OK (long, after a queued short frame)
+      s0,         // replay of a frame the batch accepted
+      l1,         // replay of a long frame the batch accepted
+      forged_l3,  // forged long frame: rejected, the window does not move
+      s2,         // OK
+      l1000,      // OK: moves the window past 0..3 (window 128)
+      l3,         // too old now, though the forgery did not take it
+      s2,         // too old as well as seen
+      s0,         // likewise
+  };
+  std::vector<size_t> sizes;
+  for (const Bytes& f : frames) sizes.push_back(f.size());
+  Decryptor batch_dec = MakeDecryptor(128), single_dec = MakeDecryptor(128);
+  const std::vector<absl::StatusCode> codes = DecryptBoth(
+      batch_dec, single_dec, frames, std::vector<Bytes>(frames.size()), sizes);
+  using C = absl::StatusCode;
+  const std::vector<absl::StatusCode> expected = {
+      C::kOk, C::kOk, C::kAlreadyExists, C::kAlreadyExists, C::kDataLoss,
+      C::kOk, C::kOk, C::kAlreadyExists, C::kAlreadyExists, C::kAlreadyExists};
+  EXPECT_EQ(codes, expected);
+
+  // A queued short frame, then a long frame far ahead: the short one is
+  // committed first (sequentially it is accepted, then the window moves).
+  Encryptor far = MakeEncryptor(1, kKeyA, 5000);
+  const Bytes f5000 = Seal(far, Bytes(900, 6));
+  for (const Bytes& later : {l1000, f5000}) {
+    Decryptor d1 = MakeDecryptor(128), d2 = MakeDecryptor(128);
+    const std::vector<Bytes> two = {s2, later};
+    EXPECT_EQ(DecryptBoth(d1, d2, two, {{}, {}}, {s2.size(), later.size()}),
+              (std::vector<absl::StatusCode>{C::kOk, C::kOk}));
+  }
+
+  // Encrypt: long and short frames of two Encryptors, alternating, give the
+  // sequential ciphertexts and counters.
+  Encryptor batch_enc[] = {MakeEncryptor(1, kKeyA), MakeEncryptor(300, kKeyB)};
+  Encryptor single_enc[] = {MakeEncryptor(1, kKeyA), MakeEncryptor(300, kKeyB)};
+  constexpr size_t kFrames = 24;
+  std::vector<Bytes> pts(kFrames), outs(kFrames);
+  std::vector<EncryptBatchItem> items(kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    const size_t len = (i % 3 == 1) ? 300 + 97 * i : 16 + 5 * i;
+    pts[i] = RandomBytes(len, rng_);
+    outs[i].assign(MaxCiphertextSize(suite(), len), 0x55);
+    items[i].encryptor = &batch_enc[(i / 2) % 2];
+    items[i].plaintext = pts[i];
+    items[i].out = absl::MakeSpan(outs[i]);
+  }
+  EXPECT_EQ(EncryptBatch(absl::MakeSpan(items)), kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_TRUE(items[i].status.ok()) << items[i].status;
+    EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()),
+              Seal(single_enc[(i / 2) % 2], pts[i]));
+  }
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_EQ(batch_enc[k].next_counter(), single_enc[k].next_counter());
+  }
+}
+
 TEST_P(BatchTest, ManyDuplicatesAcrossChunks) {
   Encryptor enc = MakeEncryptor(1, kKeyA);
   std::vector<Bytes> frames;

@@ -7,11 +7,12 @@
 // results are byte-identical to calling Encryptor::Encrypt /
 // Decryptor::Decrypt on each item in order, with the same statuses and the
 // same state changes (counters, counter reservations, replay windows,
-// statistics). What a batch adds is speed: short AES-GCM frames (up to
-// 256 bytes) whose keys run on the same kernel are processed four at a time
-// in vector lanes, and the HMACs of CTR-HMAC frames several at a time; per
-// frame that costs less than one call per frame (docs/kernels.md has the
-// measurements).
+// statistics). What a batch adds is speed where the AEAD can use it: short
+// AES-GCM frames (up to 256 bytes on AVX-512, 128 on AVX2) whose keys run on
+// the same kernel are processed four (two) at a time in vector lanes, and
+// the HMACs of CTR-HMAC frames several at a time. Other frames (longer ones,
+// keys on BoringSSL) take the single-frame call from inside the batch.
+// docs/kernels.md and docs/performance.md have the measurements.
 //
 //   std::vector<sframe::EncryptBatchItem> items(packets.size());
 //   for (size_t i = 0; i < packets.size(); ++i) {

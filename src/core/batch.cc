@@ -11,6 +11,7 @@
 #include <array>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "absl/base/optimization.h"
 #include "src/core/header_internal.h"
@@ -29,6 +30,17 @@ constexpr size_t kChunk = 16;
 // Code-only: Abseil stores it inline, without allocating.
 absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
 
+// True when no header size (1..kMaxHeaderSize bytes) could make a frame of
+// `size` bytes with `metadata` bytes of metadata one that `key`'s batch
+// path speeds up (KeyContext::BatchPays): its payload would be too long
+// whatever the header, or its AAD too long even with the shortest header.
+bool NeverPays(const KeyContext& key, size_t size, size_t metadata,
+               size_t tag_size) {
+  const size_t overhead = tag_size + kMaxHeaderSize;
+  return (size > overhead && size - overhead > key.batch_max_len()) ||
+         metadata >= key.batch_max_aad();
+}
+
 }  // namespace
 
 // Friend of Encryptor and Decryptor (see sframe/sframe.h).
@@ -37,6 +49,22 @@ class BatchAccess {
   static size_t Encrypt(absl::Span<EncryptBatchItem> items);
   static size_t Decrypt(Decryptor& decryptor,
                         absl::Span<DecryptBatchItem> items);
+
+ private:
+  // The item through Decryptor::Decrypt; counts a success in *succeeded.
+  static void DecryptSingle(Decryptor& dec, DecryptBatchItem& item,
+                            size_t* succeeded) {
+    absl::StatusOr<absl::Span<uint8_t>> opened =
+        dec.Decrypt(item.metadata, item.ciphertext, item.out);
+    if (ABSL_PREDICT_TRUE(opened.ok())) {
+      item.result = *opened;
+      item.status = absl::OkStatus();
+      ++*succeeded;
+    } else {
+      item.result = {};
+      item.status = std::move(opened).status();
+    }
+  }
 };
 
 // Each item goes through the checks of Encryptor::Encrypt in order and, if
@@ -54,8 +82,30 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
     size_t m = 0;
     for (; pos < items.size() && m < kChunk; ++pos) {
       EncryptBatchItem& item = items[pos];
-      item.result = {};
       Encryptor* const enc = item.encryptor;
+      // A frame the AEAD's batch path would not speed up (Aead::BatchPays)
+      // takes the single-frame call, after the frames queued before it;
+      // nothing of it has happened yet, so it is simply taken again once
+      // they are sealed. (next_header_size_ may be stale while frames of
+      // `enc` are queued; then the choice is only less apt, never wrong:
+      // both paths give the same result.)
+      if (enc != nullptr && !enc->key_->BatchPays(item.plaintext.size(),
+                                                  enc->next_header_size_ +
+                                                      item.metadata.size())) {
+        if (m != 0) break;
+        absl::StatusOr<absl::Span<uint8_t>> sealed =
+            enc->Encrypt(item.metadata, item.plaintext, item.out);
+        if (ABSL_PREDICT_TRUE(sealed.ok())) {
+          item.result = *sealed;
+          item.status = absl::OkStatus();
+          ++succeeded;
+        } else {
+          item.result = {};
+          item.status = std::move(sealed).status();
+        }
+        continue;
+      }
+      item.result = {};
       if (ABSL_PREDICT_FALSE(enc == nullptr)) {
         item.status = Code(absl::StatusCode::kInvalidArgument);
         continue;
@@ -161,6 +211,18 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
     size_t m = 0;
     for (; pos < items.size() && m < kChunk; ++pos) {
       DecryptBatchItem& item = items[pos];
+      // Before parsing: a frame that no header size could put in the
+      // lanes of the last key used takes the single-frame call at once
+      // (after the frames queued before it are committed). A guess, since
+      // the frame's own key is not looked up yet, but both paths give the
+      // same result; the exact test follows the parse below.
+      if (dec.cached_key_ != nullptr &&
+          NeverPays(*dec.cached_key_->key, item.ciphertext.size(),
+                    item.metadata.size(), tag_size)) {
+        if (m != 0) break;
+        DecryptSingle(dec, item, &succeeded);
+        continue;
+      }
       item.result = {};
       FrameView& view = views[m];
       bool bad_overlap;
@@ -185,6 +247,16 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         ++key->stats.replays;
         ZeroOut(item.out.data(), item.out.size());
         item.status = Code(absl::StatusCode::kAlreadyExists);
+        continue;
+      }
+      // As in Encrypt: a frame the batch path would not speed up takes the
+      // single-frame call, after the frames queued before it are committed
+      // (so it meets the window the sequential calls would). The checks
+      // above changed nothing for it, so they are simply run again.
+      if (!key->key->BatchPays(view.size,
+                               view.header_size + item.metadata.size())) {
+        if (m != 0) break;
+        DecryptSingle(dec, item, &succeeded);
         continue;
       }
       const uint8_t* const frame = item.ciphertext.data();

@@ -93,6 +93,13 @@ class KeyContext {
           in.data(), in.size(), out, tag);
     return true;
   }
+  // Aead::BatchPays, from copies of its limits held here.
+  bool BatchPays(size_t len, size_t aad_len) const {
+    return len != 0 && len <= batch_max_len_ && aad_len <= batch_max_aad_;
+  }
+  size_t batch_max_len() const { return batch_max_len_; }
+  size_t batch_max_aad() const { return batch_max_aad_; }
+
   bool Open(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
             absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
             const uint8_t* tag, uint8_t* out) {
@@ -104,7 +111,10 @@ class KeyContext {
  private:
   KeyContext(const std::array<uint8_t, kNonceSize>& salt,
              std::unique_ptr<Aead> aead)
-      : salt_(salt), aead_(std::move(aead)) {
+      : salt_(salt),
+        batch_max_len_(aead->batch_max_len()),
+        batch_max_aad_(aead->batch_max_aad()),
+        aead_(std::move(aead)) {
     if (const GcmKernel* kernel = aead_->gcm_kernel()) {
       seal_ = kernel->seal;
       open_ = kernel->open;
@@ -117,6 +127,8 @@ class KeyContext {
   decltype(GcmKernel::seal) seal_ = nullptr;
   decltype(GcmKernel::open) open_ = nullptr;
   const GcmKernelKey* gcm_key_ = nullptr;
+  size_t batch_max_len_;
+  size_t batch_max_aad_;
   std::unique_ptr<Aead> aead_;
 };
 

@@ -276,7 +276,9 @@ class FastCtrHmac final : public Aead {
   static constexpr size_t kMacPrefixSize = 8 + 8 + 8 + kNonceSize;
 
   FastCtrHmac(CipherSuite suite, const GcmKernel* kernel)
-      : Aead(suite), kernel_(kernel) {}
+      : Aead(suite), kernel_(kernel) {
+    batch_always_pays_ = true;
+  }
   ~FastCtrHmac() override {
     WipeSecret(&aes_key_, sizeof(aes_key_));
     WipeSecret(&hmac_key_, sizeof(hmac_key_));

@@ -111,6 +111,24 @@ class Aead {
                   absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
                   const uint8_t* tag, uint8_t* out);
 
+  // Whether SealBatch / OpenBatch do better for a frame of `len` bytes with
+  // `aad_len` bytes of AAD than a single Seal / Open: on a VAES GCM kernel,
+  // the frames it puts in vector lanes; on our CTR + SHA-NI HMAC, every frame
+  // (the MACs run several at a time). For the rest the batch entry points
+  // make the same single call, later and after more bookkeeping.
+  bool BatchPays(size_t len, size_t aad_len) const {
+    return len != 0 && len <= batch_max_len() && aad_len <= batch_max_aad();
+  }
+  // The limits BatchPays applies (SIZE_MAX: none; 0: it never pays).
+  size_t batch_max_len() const {
+    if (gcm_kernel_ != nullptr) return gcm_kernel_->lane_max_len;
+    return batch_always_pays_ ? SIZE_MAX : 0;
+  }
+  size_t batch_max_aad() const {
+    if (gcm_kernel_ != nullptr) return gcm_kernel_->lane_max_aad;
+    return batch_always_pays_ ? SIZE_MAX : 0;
+  }
+
   // The VAES GCM kernel and key state this key runs on, or nullptr (for
   // callers that keep them next to their own per-frame state).
   const GcmKernel* gcm_kernel() const { return gcm_kernel_; }
@@ -150,6 +168,8 @@ class Aead {
   // calls: SealDirect/OpenDirect and the batch path read them every frame.
   const GcmKernel* gcm_kernel_ = nullptr;
   const GcmKernelKey* gcm_key_ = nullptr;
+  // Set by implementations whose batch path helps every frame (BatchPays).
+  bool batch_always_pays_ = false;
   // For the batch path: this key when it is our CTR + SHA-NI HMAC
   // implementation, else nullptr.
   virtual const FastCtrHmac* fast_ctr_hmac() const { return nullptr; }

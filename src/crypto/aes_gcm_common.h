@@ -918,10 +918,17 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 // byte-identical to seal/open; the tests check that.
 
 // The vector count (1..4) with which item `it` can join a LaneGroup, else 0.
+// (The kernel tables publish the same limits as GcmKernel::lane_max_len and
+// lane_max_aad.)
+template <class V>
+inline constexpr size_t kLaneMaxLen = 4 * V::kBytes;
+template <class V>
+inline constexpr size_t kLaneMaxAad = V::kBytes;
+
 template <class V>
 SFRAME_GCM_INLINE int LaneVectors(const GcmBatchItem& it) {
-  if (it.len == 0 || it.len > 4 * V::kBytes) return 0;
-  if (it.aad1_len + it.aad2_len > V::kBytes) return 0;
+  if (it.len == 0 || it.len > kLaneMaxLen<V>) return 0;
+  if (it.aad1_len + it.aad2_len > kLaneMaxAad<V>) return 0;
   return static_cast<int>((it.len + V::kBytes - 1) / V::kBytes);
 }
 

@@ -96,6 +96,13 @@ struct GcmKernel {
   // len is 0.
   void (*ctr32)(const GcmKernelKey* key, const uint8_t* cb, const uint8_t* in,
                 size_t len, uint8_t* out);
+
+  // The frames seal_batch/open_batch put in vector lanes: 1 <= len <=
+  // lane_max_len and AAD (both parts) <= lane_max_aad bytes. The others get
+  // the single-frame code inside the batch call, so a caller gains nothing
+  // by batching them.
+  size_t lane_max_len;
+  size_t lane_max_aad;
 };
 
 // Each returns the kernel if this CPU (and OS) supports it, else nullptr.

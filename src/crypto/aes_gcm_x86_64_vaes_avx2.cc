@@ -213,8 +213,15 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
   gcm::Ctr32<Ymm>(key, cb, in, len, out);
 }
 
-constexpr GcmKernel kKernel = {"vaes_avx2", Init,      Seal, Open,
-                               SealBatch,   OpenBatch, Ctr32};
+constexpr GcmKernel kKernel = {"vaes_avx2",
+                               Init,
+                               Seal,
+                               Open,
+                               SealBatch,
+                               OpenBatch,
+                               Ctr32,
+                               gcm::kLaneMaxLen<Ymm>,
+                               gcm::kLaneMaxAad<Ymm>};
 
 bool CpuSupported() {
   const X86Features& f = GetX86Features();

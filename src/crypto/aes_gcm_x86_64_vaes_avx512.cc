@@ -236,8 +236,15 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
   gcm::Ctr32<Zmm>(key, cb, in, len, out);
 }
 
-constexpr GcmKernel kKernel = {"vaes_avx512", Init,      Seal, Open,
-                               SealBatch,     OpenBatch, Ctr32};
+constexpr GcmKernel kKernel = {"vaes_avx512",
+                               Init,
+                               Seal,
+                               Open,
+                               SealBatch,
+                               OpenBatch,
+                               Ctr32,
+                               gcm::kLaneMaxLen<Zmm>,
+                               gcm::kLaneMaxAad<Zmm>};
 
 bool CpuSupported() {
   const X86Features& f = GetX86Features();
