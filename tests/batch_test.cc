@@ -378,6 +378,49 @@ TEST_P(BatchTest, LongFramesBetweenShortOnesFollowSequentialOrder) {
   }
 }
 
+// Encryptors of two suites (one GCM, one CTR-HMAC) in one batch: the
+// frames of each AEAD kind go to their own batch path, chunk by chunk, and
+// still give the sequential ciphertexts.
+TEST_P(BatchTest, TwoSuitesInOneBatch) {
+  const CipherSuite other_suite = IsGcm(suite())
+                                      ? CipherSuite::kAes128CtrHmacSha256_80
+                                      : CipherSuite::kAes128GcmSha256_128;
+  auto make = [](CipherSuite s, KeyId kid, const Bytes& key) {
+    auto enc = Encryptor::Create(s, kid, key);
+    EXPECT_TRUE(enc.ok());
+    return *std::move(enc);
+  };
+  const Bytes key_other(KeySize(other_suite), 0x4D);
+  Encryptor batch_enc[] = {MakeEncryptor(1, kKeyA),
+                           make(other_suite, 2, key_other)};
+  Encryptor single_enc[] = {MakeEncryptor(1, kKeyA),
+                            make(other_suite, 2, key_other)};
+  constexpr size_t kFrames = 40;
+  std::vector<Bytes> pts(kFrames), outs(kFrames);
+  std::vector<EncryptBatchItem> items(kFrames);
+  std::vector<int> which(kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    which[i] = (i % 5 == 1 || i % 5 == 2) ? 1 : 0;
+    const size_t len = 1 + (rng_() % 300);
+    pts[i] = RandomBytes(len, rng_);
+    outs[i].assign(MaxCiphertextSize(CipherSuite::kAes256GcmSha512_128, len),
+                   0x55);
+    items[i].encryptor = &batch_enc[which[i]];
+    items[i].plaintext = pts[i];
+    items[i].out = absl::MakeSpan(outs[i]);
+  }
+  EXPECT_EQ(EncryptBatch(absl::MakeSpan(items)), kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_TRUE(items[i].status.ok()) << items[i].status;
+    Encryptor& enc = single_enc[which[i]];
+    Bytes expected(enc.CiphertextSize(pts[i].size()));
+    auto ct = enc.Encrypt({}, pts[i], absl::MakeSpan(expected));
+    ASSERT_TRUE(ct.ok());
+    EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()), expected);
+  }
+}
+
 TEST_P(BatchTest, ManyDuplicatesAcrossChunks) {
   Encryptor enc = MakeEncryptor(1, kKeyA);
   std::vector<Bytes> frames;

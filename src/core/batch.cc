@@ -17,6 +17,7 @@
 #include "src/core/header_internal.h"
 #include "src/core/key_schedule.h"
 #include "src/crypto/aead.h"
+#include "src/crypto/aes_gcm_kernel.h"
 
 namespace sframe {
 namespace internal {
@@ -73,6 +74,9 @@ class BatchAccess {
 // header is written and its AEAD work queued. A full chunk (or the end) is
 // sealed in one call.
 size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
+  // A chunk's AEAD work: for keys on one VAES GCM kernel, that kernel's own
+  // items, handed to it directly; otherwise items for Aead::SealBatch.
+  GcmBatchItem direct[kChunk];
   AeadBatchItem work[kChunk];
   std::array<uint8_t, kNonceSize> nonces[kChunk];
   size_t index[kChunk];
@@ -80,6 +84,7 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
   size_t pos = 0;
   while (pos < items.size()) {
     size_t m = 0;
+    const GcmKernel* chunk_kernel = nullptr;  // set by the chunk's first item
     for (; pos < items.size() && m < kChunk; ++pos) {
       EncryptBatchItem& item = items[pos];
       Encryptor* const enc = item.encryptor;
@@ -104,6 +109,10 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
           item.status = std::move(sealed).status();
         }
         continue;
+      }
+      // A frame on another kernel (or on none) starts the next chunk.
+      if (enc != nullptr && m != 0 && enc->key_->kernel() != chunk_kernel) {
+        break;
       }
       item.result = {};
       if (ABSL_PREDICT_FALSE(enc == nullptr)) {
@@ -145,13 +154,29 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
       CopyHeader(out, header_bytes, header_size);
       nonces[m] = enc->key_->Nonce(counter);
       // The AAD header is read from `out`, which only this item writes.
-      work[m] = {&enc->key_->aead(),
-                 nonces[m].data(),
-                 {out, header_size},
-                 item.metadata,
-                 {in_place ? ct : item.plaintext.data(), n},
-                 ct,
-                 ct + n};
+      const uint8_t* const in = in_place ? ct : item.plaintext.data();
+      if (m == 0) chunk_kernel = enc->key_->kernel();
+      if (chunk_kernel != nullptr) {
+        GcmBatchItem& g = direct[m];
+        g.key = enc->key_->gcm_key();
+        g.nonce = nonces[m].data();
+        g.aad1 = out;
+        g.aad1_len = header_size;
+        g.aad2 = item.metadata.data();
+        g.aad2_len = item.metadata.size();
+        g.in = in;
+        g.len = n;
+        g.out = ct;
+        g.tag = ct + n;
+      } else {
+        work[m] = {&enc->key_->aead(),
+                   nonces[m].data(),
+                   {out, header_size},
+                   item.metadata,
+                   {in, n},
+                   ct,
+                   ct + n};
+      }
       index[m] = pos;
       item.result = item.out.first(size);
       // The counter is taken now; it is never reused, even if the AEAD
@@ -164,7 +189,12 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
       ++m;
     }
     if (m == 0) continue;
-    const bool sealed = Aead::SealBatch({work, m});
+    bool sealed = true;  // (the kernels cannot fail)
+    if (chunk_kernel != nullptr) {
+      chunk_kernel->seal_batch(direct, m);
+    } else {
+      sealed = Aead::SealBatch({work, m});
+    }
     for (size_t i = 0; i < m; ++i) {
       EncryptBatchItem& item = items[index[i]];
       // Every Encryptor that took a counter in this chunk has an item here;
@@ -198,6 +228,8 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
 size_t BatchAccess::Decrypt(Decryptor& dec,
                             absl::Span<DecryptBatchItem> items) {
   const size_t tag_size = TagSize(dec.suite_);
+  // As in Encrypt: kernel items for keys on one VAES GCM kernel.
+  GcmBatchItem direct[kChunk];
   AeadBatchItem work[kChunk];
   std::array<uint8_t, kNonceSize> nonces[kChunk];
   uint8_t headers[kChunk][kMaxHeaderSize];  // AAD copies for in-place items
@@ -209,6 +241,7 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
   size_t pos = 0;
   while (pos < items.size()) {
     size_t m = 0;
+    const GcmKernel* chunk_kernel = nullptr;  // set by the chunk's first item
     for (; pos < items.size() && m < kChunk; ++pos) {
       DecryptBatchItem& item = items[pos];
       // Before parsing: a frame that no header size could put in the
@@ -259,36 +292,54 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         DecryptSingle(dec, item, &succeeded);
         continue;
       }
+      // A frame on another kernel (or on none) starts the next chunk.
+      if (m != 0 && key->key->kernel() != chunk_kernel) break;
       const uint8_t* const frame = item.ciphertext.data();
       const uint8_t* const payload = frame + view.header_size;
       nonces[m] = key->key->Nonce(view.header.counter);
+      const uint8_t* aad = frame;
+      const uint8_t* in = payload;
       if (view.in_place) {
         // As Decrypt: the plaintext moves to the front, over the header,
         // so the header is kept aside for the AAD.
         memcpy(headers[m], frame, view.header_size);
         memmove(item.out.data(), payload, view.size);
-        work[m] = {&key->key->aead(),
-                   nonces[m].data(),
-                   {headers[m], view.header_size},
-                   item.metadata,
-                   {item.out.data(), view.size},
-                   item.out.data(),
-                   const_cast<uint8_t*>(payload + view.size)};
+        aad = headers[m];
+        in = item.out.data();
+      }
+      uint8_t* const tag = const_cast<uint8_t*>(payload + view.size);
+      if (m == 0) chunk_kernel = key->key->kernel();
+      if (chunk_kernel != nullptr) {
+        GcmBatchItem& g = direct[m];
+        g.key = key->key->gcm_key();
+        g.nonce = nonces[m].data();
+        g.aad1 = aad;
+        g.aad1_len = view.header_size;
+        g.aad2 = item.metadata.data();
+        g.aad2_len = item.metadata.size();
+        g.in = in;
+        g.len = view.size;
+        g.out = item.out.data();
+        g.tag = tag;
       } else {
         work[m] = {&key->key->aead(),
                    nonces[m].data(),
-                   {frame, view.header_size},
+                   {aad, view.header_size},
                    item.metadata,
-                   {payload, view.size},
+                   {in, view.size},
                    item.out.data(),
-                   const_cast<uint8_t*>(payload + view.size)};
+                   tag};
       }
       keys[m] = key;
       index[m] = pos;
       ++m;
     }
     if (m == 0) continue;
-    Aead::OpenBatch({work, m}, verified);
+    if (chunk_kernel != nullptr) {
+      chunk_kernel->open_batch(direct, m, verified);
+    } else {
+      Aead::OpenBatch({work, m}, verified);
+    }
     for (size_t i = 0; i < m; ++i) {
       DecryptBatchItem& item = items[index[i]];
       ReceiveKey& key = *keys[i];

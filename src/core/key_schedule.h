@@ -98,6 +98,10 @@ class KeyContext {
     return len != 0 && len <= batch_max_len_ && aad_len <= batch_max_aad_;
   }
   size_t batch_max_len() const { return batch_max_len_; }
+  // The VAES GCM kernel and key state of aead(), or nullptr (for the batch
+  // layer, which hands frames on one kernel to it directly).
+  const GcmKernel* kernel() const { return kernel_; }
+  const GcmKernelKey* gcm_key() const { return gcm_key_; }
   size_t batch_max_aad() const { return batch_max_aad_; }
 
   bool Open(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
@@ -116,6 +120,7 @@ class KeyContext {
         batch_max_aad_(aead->batch_max_aad()),
         aead_(std::move(aead)) {
     if (const GcmKernel* kernel = aead_->gcm_kernel()) {
+      kernel_ = kernel;
       seal_ = kernel->seal;
       open_ = kernel->open;
       gcm_key_ = aead_->gcm_key();
@@ -124,6 +129,7 @@ class KeyContext {
 
   std::array<uint8_t, kNonceSize> salt_;
   // Set when aead_ runs on one of our GCM kernels (see Seal / Open).
+  const GcmKernel* kernel_ = nullptr;
   decltype(GcmKernel::seal) seal_ = nullptr;
   decltype(GcmKernel::open) open_ = nullptr;
   const GcmKernelKey* gcm_key_ = nullptr;
