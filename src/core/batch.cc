@@ -31,6 +31,29 @@ constexpr size_t kChunk = 16;
 // Code-only: Abseil stores it inline, without allocating.
 absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
 
+// Queues a frame of a chunk: as the kernel's own item when the chunk runs on
+// a VAES GCM kernel (field by field, see Aead::ToKernelItem), else as an
+// item for Aead::SealBatch / OpenBatch.
+void QueueFrame(KeyContext& key, bool on_kernel, const uint8_t* nonce,
+                absl::Span<const uint8_t> aad1, absl::Span<const uint8_t> aad2,
+                absl::Span<const uint8_t> in, uint8_t* out, uint8_t* tag,
+                GcmBatchItem* direct, AeadBatchItem* work) {
+  if (on_kernel) {
+    direct->key = key.gcm_key();
+    direct->nonce = nonce;
+    direct->aad1 = aad1.data();
+    direct->aad1_len = aad1.size();
+    direct->aad2 = aad2.data();
+    direct->aad2_len = aad2.size();
+    direct->in = in.data();
+    direct->len = in.size();
+    direct->out = out;
+    direct->tag = tag;
+  } else {
+    *work = {&key.aead(), nonce, aad1, aad2, in, out, tag};
+  }
+}
+
 // True when no header size (1..kMaxHeaderSize bytes) could make a frame of
 // `size` bytes with `metadata` bytes of metadata one that `key`'s batch
 // path speeds up (KeyContext::BatchPays): its payload would be too long
@@ -42,6 +65,20 @@ bool NeverPays(const KeyContext& key, size_t size, size_t metadata,
          metadata >= key.batch_max_aad();
 }
 
+// The item's status and result from a single-frame call; counts a success.
+template <typename Item>
+void TakeResult(Item& item, absl::StatusOr<absl::Span<uint8_t>> got,
+                size_t* succeeded) {
+  if (ABSL_PREDICT_TRUE(got.ok())) {
+    item.result = *got;
+    item.status = absl::OkStatus();
+    ++*succeeded;
+  } else {
+    item.result = {};
+    item.status = std::move(got).status();
+  }
+}
+
 }  // namespace
 
 // Friend of Encryptor and Decryptor (see sframe/sframe.h).
@@ -50,22 +87,6 @@ class BatchAccess {
   static size_t Encrypt(absl::Span<EncryptBatchItem> items);
   static size_t Decrypt(Decryptor& decryptor,
                         absl::Span<DecryptBatchItem> items);
-
- private:
-  // The item through Decryptor::Decrypt; counts a success in *succeeded.
-  static void DecryptSingle(Decryptor& dec, DecryptBatchItem& item,
-                            size_t* succeeded) {
-    absl::StatusOr<absl::Span<uint8_t>> opened =
-        dec.Decrypt(item.metadata, item.ciphertext, item.out);
-    if (ABSL_PREDICT_TRUE(opened.ok())) {
-      item.result = *opened;
-      item.status = absl::OkStatus();
-      ++*succeeded;
-    } else {
-      item.result = {};
-      item.status = std::move(opened).status();
-    }
-  }
 };
 
 // Each item goes through the checks of Encryptor::Encrypt in order and, if
@@ -88,26 +109,18 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
     for (; pos < items.size() && m < kChunk; ++pos) {
       EncryptBatchItem& item = items[pos];
       Encryptor* const enc = item.encryptor;
-      // A frame the AEAD's batch path would not speed up (Aead::BatchPays)
-      // takes the single-frame call, after the frames queued before it;
-      // nothing of it has happened yet, so it is simply taken again once
-      // they are sealed. (next_header_size_ may be stale while frames of
-      // `enc` are queued; then the choice is only less apt, never wrong:
-      // both paths give the same result.)
+      // A frame the AEAD's batch path would not speed up
+      // (KeyContext::BatchPays) takes the single-frame call, after the frames
+      // queued before it; nothing of it has happened yet, so it is simply taken
+      // again once they are sealed. (next_header_size_ may be stale while
+      // frames of `enc` are queued; then the choice is only less apt, never
+      // wrong: both paths give the same result.)
       if (enc != nullptr && !enc->key_->BatchPays(item.plaintext.size(),
                                                   enc->next_header_size_ +
                                                       item.metadata.size())) {
         if (m != 0) break;
-        absl::StatusOr<absl::Span<uint8_t>> sealed =
-            enc->Encrypt(item.metadata, item.plaintext, item.out);
-        if (ABSL_PREDICT_TRUE(sealed.ok())) {
-          item.result = *sealed;
-          item.status = absl::OkStatus();
-          ++succeeded;
-        } else {
-          item.result = {};
-          item.status = std::move(sealed).status();
-        }
+        TakeResult(item, enc->Encrypt(item.metadata, item.plaintext, item.out),
+                   &succeeded);
         continue;
       }
       // A frame on another kernel (or on none) starts the next chunk.
@@ -154,29 +167,11 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
       CopyHeader(out, header_bytes, header_size);
       nonces[m] = enc->key_->Nonce(counter);
       // The AAD header is read from `out`, which only this item writes.
-      const uint8_t* const in = in_place ? ct : item.plaintext.data();
       if (m == 0) chunk_kernel = enc->key_->kernel();
-      if (chunk_kernel != nullptr) {
-        GcmBatchItem& g = direct[m];
-        g.key = enc->key_->gcm_key();
-        g.nonce = nonces[m].data();
-        g.aad1 = out;
-        g.aad1_len = header_size;
-        g.aad2 = item.metadata.data();
-        g.aad2_len = item.metadata.size();
-        g.in = in;
-        g.len = n;
-        g.out = ct;
-        g.tag = ct + n;
-      } else {
-        work[m] = {&enc->key_->aead(),
-                   nonces[m].data(),
-                   {out, header_size},
-                   item.metadata,
-                   {in, n},
-                   ct,
-                   ct + n};
-      }
+      QueueFrame(*enc->key_, chunk_kernel != nullptr, nonces[m].data(),
+                 {out, header_size}, item.metadata,
+                 {in_place ? ct : item.plaintext.data(), n}, ct, ct + n,
+                 &direct[m], &work[m]);
       index[m] = pos;
       item.result = item.out.first(size);
       // The counter is taken now; it is never reused, even if the AEAD
@@ -246,14 +241,16 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
       DecryptBatchItem& item = items[pos];
       // Before parsing: a frame that no header size could put in the
       // lanes of the last key used takes the single-frame call at once
-      // (after the frames queued before it are committed). A guess, since
-      // the frame's own key is not looked up yet, but both paths give the
-      // same result; the exact test follows the parse below.
+      // (after the frames queued before it are committed), without being
+      // parsed twice. A guess, since the frame's own key is not looked up
+      // yet, but both paths give the same result; the exact test follows
+      // the parse below.
       if (dec.cached_key_ != nullptr &&
           NeverPays(*dec.cached_key_->key, item.ciphertext.size(),
                     item.metadata.size(), tag_size)) {
         if (m != 0) break;
-        DecryptSingle(dec, item, &succeeded);
+        TakeResult(item, dec.Decrypt(item.metadata, item.ciphertext, item.out),
+                   &succeeded);
         continue;
       }
       item.result = {};
@@ -289,7 +286,8 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
       if (!key->key->BatchPays(view.size,
                                view.header_size + item.metadata.size())) {
         if (m != 0) break;
-        DecryptSingle(dec, item, &succeeded);
+        TakeResult(item, dec.Decrypt(item.metadata, item.ciphertext, item.out),
+                   &succeeded);
         continue;
       }
       // A frame on another kernel (or on none) starts the next chunk.
@@ -307,29 +305,11 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         aad = headers[m];
         in = item.out.data();
       }
-      uint8_t* const tag = const_cast<uint8_t*>(payload + view.size);
       if (m == 0) chunk_kernel = key->key->kernel();
-      if (chunk_kernel != nullptr) {
-        GcmBatchItem& g = direct[m];
-        g.key = key->key->gcm_key();
-        g.nonce = nonces[m].data();
-        g.aad1 = aad;
-        g.aad1_len = view.header_size;
-        g.aad2 = item.metadata.data();
-        g.aad2_len = item.metadata.size();
-        g.in = in;
-        g.len = view.size;
-        g.out = item.out.data();
-        g.tag = tag;
-      } else {
-        work[m] = {&key->key->aead(),
-                   nonces[m].data(),
-                   {aad, view.header_size},
-                   item.metadata,
-                   {in, view.size},
-                   item.out.data(),
-                   tag};
-      }
+      QueueFrame(*key->key, chunk_kernel != nullptr, nonces[m].data(),
+                 {aad, view.header_size}, item.metadata, {in, view.size},
+                 item.out.data(), const_cast<uint8_t*>(payload + view.size),
+                 &direct[m], &work[m]);
       keys[m] = key;
       index[m] = pos;
       ++m;

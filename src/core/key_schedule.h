@@ -93,17 +93,6 @@ class KeyContext {
           in.data(), in.size(), out, tag);
     return true;
   }
-  // Aead::BatchPays, from copies of its limits held here.
-  bool BatchPays(size_t len, size_t aad_len) const {
-    return len != 0 && len <= batch_max_len_ && aad_len <= batch_max_aad_;
-  }
-  size_t batch_max_len() const { return batch_max_len_; }
-  // The VAES GCM kernel and key state of aead(), or nullptr (for the batch
-  // layer, which hands frames on one kernel to it directly).
-  const GcmKernel* kernel() const { return kernel_; }
-  const GcmKernelKey* gcm_key() const { return gcm_key_; }
-  size_t batch_max_aad() const { return batch_max_aad_; }
-
   bool Open(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
             absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
             const uint8_t* tag, uint8_t* out) {
@@ -111,6 +100,18 @@ class KeyContext {
     return open_(gcm_key_, nonce, aad1.data(), aad1.size(), aad2.data(),
                  aad2.size(), in.data(), in.size(), tag, out);
   }
+
+  // Whether the AEAD's batch path does better for a frame of `len` bytes
+  // with `aad_len` bytes of AAD than a single call (Aead::batch_max_len).
+  bool BatchPays(size_t len, size_t aad_len) const {
+    return len != 0 && len <= batch_max_len_ && aad_len <= batch_max_aad_;
+  }
+  size_t batch_max_len() const { return batch_max_len_; }
+  size_t batch_max_aad() const { return batch_max_aad_; }
+  // The VAES GCM kernel and key state of aead(), or nullptr (for the batch
+  // layer, which hands frames on one kernel to it directly).
+  const GcmKernel* kernel() const { return kernel_; }
+  const GcmKernelKey* gcm_key() const { return gcm_key_; }
 
  private:
   KeyContext(const std::array<uint8_t, kNonceSize>& salt,

@@ -111,15 +111,12 @@ class Aead {
                   absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
                   const uint8_t* tag, uint8_t* out);
 
-  // Whether SealBatch / OpenBatch do better for a frame of `len` bytes with
-  // `aad_len` bytes of AAD than a single Seal / Open: on a VAES GCM kernel,
-  // the frames it puts in vector lanes; on our CTR + SHA-NI HMAC, every frame
-  // (the MACs run several at a time). For the rest the batch entry points
-  // make the same single call, later and after more bookkeeping.
-  bool BatchPays(size_t len, size_t aad_len) const {
-    return len != 0 && len <= batch_max_len() && aad_len <= batch_max_aad();
-  }
-  // The limits BatchPays applies (SIZE_MAX: none; 0: it never pays).
+  // The frames SealBatch / OpenBatch do better for than single Seal / Open
+  // calls: 1 <= length <= batch_max_len() with AAD <= batch_max_aad() bytes.
+  // On a VAES GCM kernel, those it puts in vector lanes; on our CTR + SHA-NI
+  // HMAC, every frame (the MACs run several at a time; SIZE_MAX); elsewhere
+  // none (0). For the rest the batch entry points make the same single call,
+  // later and after more bookkeeping.
   size_t batch_max_len() const {
     if (gcm_kernel_ != nullptr) return gcm_kernel_->lane_max_len;
     return batch_always_pays_ ? SIZE_MAX : 0;
