@@ -949,6 +949,31 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   constexpr size_t kVb = V::kBytes;
   constexpr bool kOneKey = kMode != kMixedKeys;
   constexpr bool kOneShape = kMode == kSameShape;
+  // Every item field the group reads, copied before its first store: as far
+  // as the compiler knows, the (byte) output stores may alias the items, so
+  // a field read after one is loaded again, and what is computed from it
+  // (store masks, power indices) is computed again, frame by frame.
+  const uint8_t* in[kW];
+  uint8_t* out[kW];
+  uint8_t* tag[kW];
+  const uint8_t* nonce[kW];
+  const uint8_t* aad1[kW];
+  const uint8_t* aad2[kW];
+  size_t len[kW], aad1_len[kW], aad2_len[kW];
+#pragma GCC unroll 4
+  for (int f = 0; f < kW; ++f) {
+    const GcmBatchItem& it = *items[f];
+    const GcmBatchItem& shape = *items[kOneShape ? 0 : f];
+    in[f] = it.in;
+    out[f] = it.out;
+    tag[f] = it.tag;
+    nonce[f] = it.nonce;
+    aad1[f] = it.aad1;
+    aad2[f] = it.aad2;
+    len[f] = shape.len;
+    aad1_len[f] = shape.aad1_len;
+    aad2_len[f] = shape.aad2_len;
+  }
   // With one shape every per-lane length below is lane 0's, known to the
   // compiler, which folds the per-lane work away.
   const KeyLayout* key[kW];
@@ -958,11 +983,10 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   bool same_shape = true;
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
-    const GcmBatchItem& it = *items[kOneShape ? 0 : f];
     key[f] = &Layout(items[kOneKey ? 0 : f]->key);
-    last_bytes[f] = it.len - (kNv - 1) * kVb;
-    a[f] = static_cast<int>((it.aad1_len + it.aad2_len + 15) / 16);
-    c[f] = static_cast<int>((it.len + 15) / 16);
+    last_bytes[f] = len[f] - (kNv - 1) * kVb;
+    a[f] = static_cast<int>((aad1_len[f] + aad2_len[f] + 15) / 16);
+    c[f] = static_cast<int>((len[f] + 15) / 16);
     if constexpr (!kOneShape) {
       max_a = a[f] > max_a ? a[f] : max_a;
       max_c = c[f] > max_c ? c[f] : max_c;
@@ -1024,15 +1048,12 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     T t[kW];
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
-      const GcmBatchItem& it = *items[f];
-      const GcmBatchItem& shape = *items[kOneShape ? 0 : f];
       // (SFrame's metadata, aad2, is usually empty: one masked load.)
-      t[f] = shape.aad2_len == 0
-                 ? (shape.aad1_len == 0
-                        ? V::Zero()
-                        : V::LoadWindow(it.aad1, 0, shape.aad1_len))
-                 : AadVector<V>(it.aad1, shape.aad1_len, it.aad2,
-                                shape.aad1_len + shape.aad2_len, 0);
+      t[f] = aad2_len[f] == 0
+                 ? (aad1_len[f] == 0 ? V::Zero()
+                                     : V::LoadWindow(aad1[f], 0, aad1_len[f]))
+                 : AadVector<V>(aad1[f], aad1_len[f], aad2[f],
+                                aad1_len[f] + aad2_len[f], 0);
     }
     V::Transpose(t);
 #pragma GCC unroll 4
@@ -1044,10 +1065,9 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     __m128i lengths[kW];
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
-      const GcmBatchItem& it = *items[kOneShape ? 0 : f];
       lengths[f] =
-          _mm_set_epi64x(static_cast<int64_t>((it.aad1_len + it.aad2_len) * 8),
-                         static_cast<int64_t>(it.len * 8));
+          _mm_set_epi64x(static_cast<int64_t>((aad1_len[f] + aad2_len[f]) * 8),
+                         static_cast<int64_t>(len[f] * 8));
     }
     T pw;
     if constexpr (kOneKey) {
@@ -1064,8 +1084,8 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   }
   // Vector v of frame f's input, zero past its end.
   auto input = [&](int f, int v) SFRAME_GCM_LAMBDA {
-    const uint8_t* in = items[f]->in + v * kVb;
-    return v + 1 < kNv ? V::Loadu(in) : V::LoadWindow(in, 0, last_bytes[f]);
+    const uint8_t* p = in[f] + v * kVb;
+    return v + 1 < kNv ? V::Loadu(p) : V::LoadWindow(p, 0, last_bytes[f]);
   };
 
   // Transposes vector v of the W frames' ciphertext (natural layout) into
@@ -1101,7 +1121,7 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   const T first = V::FromLanes(lane_step);
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
-    j0[f] = LoadJ0<V>(items[f]->nonce);
+    j0[f] = LoadJ0<V>(nonce[f]);
     const T base = V::Bcast(j0[f]);
     const T rk0 = round_key(f, 0);
 #pragma GCC unroll 4
@@ -1159,15 +1179,12 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       if (f >= n) break;
-      StoreVectors<V, kNv>(items[f]->out, x[f], items[kOneShape ? 0 : f]->len);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(items[f]->tag),
+      StoreVectors<V, kNv>(out[f], x[f], len[f]);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(tag[f]),
                        V::ExtractLane(tags, f));
     }
   } else {
-    const uint8_t* p[kW];
-#pragma GCC unroll 4
-    for (int f = 0; f < kW; ++f) p[f] = items[f]->tag;
-    const T diff = V::Xor(tags, V::LoadLanes(p));
+    const T diff = V::Xor(tags, V::LoadLanes(tag));
 #if defined(SFRAME_CT_MSAN)
     // (MSan does not model the mask instructions below: compare lane by
     // lane with a declassified accept bit instead.)
@@ -1193,7 +1210,7 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
       for (int v = 0; v < kNv; ++v) x[f][v] = V::And(x[f][v], keep);
       // Nothing of this frame was written before its tag was checked.
-      StoreVectors<V, kNv>(items[f]->out, x[f], items[kOneShape ? 0 : f]->len);
+      StoreVectors<V, kNv>(out[f], x[f], len[f]);
       // The accept bit is public (constant_time.h).
       int good = _mm_cvtsi128_si32(V::ExtractLane(keep_lanes, f)) & 1;
       Declassify(&good, sizeof(good));
