@@ -175,8 +175,11 @@ class Aead {
   // Writes the kernel's view of one batch item (the key's precomputed
   // state) to *out, field by field.
   static void ToKernelItem(const AeadBatchItem& it, GcmBatchItem* out);
-  // The kernel every item's key runs on, or nullptr if they differ or none.
-  static const GcmKernel* SharedKernel(absl::Span<const AeadBatchItem> items);
+  // Converts the items from the front of `items` whose key runs on `kernel`
+  // (at most kBatchChunk of them, as many as `chunk` holds) and returns
+  // their count; stops at the first item on another kernel or none.
+  static size_t ToKernelChunk(absl::Span<const AeadBatchItem> items,
+                              const GcmKernel* kernel, GcmBatchItem* chunk);
 
   CipherSuite suite_;
 };

@@ -1302,16 +1302,68 @@ SFRAME_GCM_INLINE int LaneClass(const GcmBatchItem& it) {
   return (Layout(it.key).rounds == 10 ? 0 : 4) + nv - 1;
 }
 
+// The LaneGroup of class `cls` for frames of one key and shape.
+template <class V, bool kOpen>
+using LaneGroupFn = void (*)(const GcmBatchItem* const*, int, uint8_t* const*);
+template <class V, bool kOpen, int kRounds>
+SFRAME_GCM_INLINE LaneGroupFn<V, kOpen> SameShapeGroupRounds(int nv) {
+  switch (nv) {
+    case 1:
+      return &LaneGroup<V, kRounds, 1, kOpen, kSameShape>;
+    case 2:
+      return &LaneGroup<V, kRounds, 2, kOpen, kSameShape>;
+    case 3:
+      return &LaneGroup<V, kRounds, 3, kOpen, kSameShape>;
+    default:
+      return &LaneGroup<V, kRounds, 4, kOpen, kSameShape>;
+  }
+}
+template <class V, bool kOpen>
+SFRAME_GCM_INLINE LaneGroupFn<V, kOpen> SameShapeGroup(int cls) {
+  return cls / 4 == 0 ? SameShapeGroupRounds<V, kOpen, 10>(cls % 4 + 1)
+                      : SameShapeGroupRounds<V, kOpen, 14>(cls % 4 + 1);
+}
+
 template <class V, bool kOpen>
 SFRAME_GCM_INLINE void CryptBatch(const GcmBatchItem* items, size_t n,
                                   uint8_t* ok) {
   constexpr int kW = V::kBlocks;
   constexpr int kClasses = 8;
+  uint8_t unused = 0;
+  // The most common call first: every frame has the first one's key and
+  // shape, and fits in lanes. One pass of compares, then the groups go
+  // straight to their LaneGroup, without classifying frames one by one.
+  size_t done = 0;
+  if (n >= static_cast<size_t>(kW)) {
+    const GcmBatchItem& first = items[0];
+    const int cls = LaneClass<V>(first);
+    bool uniform = cls >= 0;
+    for (size_t j = 1; j < n; ++j) {
+      const GcmBatchItem& it = items[j];
+      uniform = uniform && it.key == first.key && it.len == first.len &&
+                it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
+    }
+    if (uniform) {
+      const LaneGroupFn<V, kOpen> group_fn = SameShapeGroup<V, kOpen>(cls);
+      for (; done + kW <= n; done += kW) {
+        const GcmBatchItem* group[kW];
+        uint8_t* group_ok[kW];
+        for (int f = 0; f < kW; ++f) {
+          group[f] = &items[done + f];
+          group_ok[f] = kOpen ? ok + done + f : &unused;
+        }
+        group_fn(group, kW, group_ok);
+      }
+      if (done == n) return;
+    }
+  }
+  items += done;
+  n -= done;
+  if (kOpen) ok += done;
   // Frames waiting for partners, per class: pending[c][0..count[c]).
   const GcmBatchItem* pending[kClasses][kW];
   uint8_t* pending_ok[kClasses][kW];
   int count[kClasses] = {};
-  uint8_t unused = 0;
   size_t i = 0;
   while (i < n) {
     const int cls = LaneClass<V>(items[i]);
