@@ -227,6 +227,38 @@ TEST_P(SframeContractTest, HeaderEdgeValuesRoundTrip) {
   }
 }
 
+// Encrypt writes the next header as one word while its size stays the same
+// and encodes it afresh when the counter needs one byte more: every header
+// around each counter-length boundary is the minimal encoding of its KID and
+// counter (ParseHeader rejects any other), sized as CiphertextSize said, and
+// the frame decrypts (the header is the AAD).
+TEST_P(SframeContractTest, HeadersStayMinimalAcrossCounterLengths) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  const std::vector<uint8_t> pt = RandomBytes(20, rng_);
+  for (uint64_t kid : {uint64_t{0}, uint64_t{7}, uint64_t{8}, uint64_t{255},
+                       uint64_t{256}, uint64_t{1} << 40, kMax}) {
+    std::vector<Counter> starts = {0, 5};
+    for (int bytes = 1; bytes < 8; ++bytes) {
+      starts.push_back((Counter{1} << (8 * bytes)) - 3);
+    }
+    starts.push_back(kMax - 5);
+    for (Counter first : starts) {
+      Encryptor enc = MakeEncryptor(kid, first);
+      Decryptor dec = MakeDecryptor(kid);
+      for (Counter ctr = first; ctr < first + 6; ++ctr) {
+        const std::vector<uint8_t> ct = Seal(enc, pt);
+        auto parsed = ParseHeader(ct);
+        ASSERT_TRUE(parsed.ok()) << kid << " " << ctr;
+        EXPECT_EQ(parsed->header, (Header{kid, ctr}));
+        std::vector<uint8_t> out(pt.size());
+        auto got = dec.Decrypt(kMetadata, ct, absl::MakeSpan(out));
+        ASSERT_TRUE(got.ok()) << kid << " " << ctr << " " << got.status();
+        EXPECT_EQ(out, pt);
+      }
+    }
+  }
+}
+
 TEST_P(SframeContractTest, RejectsNonMinimalHeaderOfValidFrame) {
   // A frame with KID 5 inline; the same frame with KID 5 written in the
   // extended form must not decrypt (strict parse, and the AAD differs).

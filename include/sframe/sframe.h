@@ -186,6 +186,12 @@ class Encryptor {
   // The header for (key_id_, next_counter_), plus slack for word stores.
   uint8_t next_header_[kMaxHeaderSize + 8] = {};
   size_t next_header_size_ = 0;
+  // While next_counter_ < header_word_limit_, the next header is one word:
+  // byte-swapped (header_word_prefix_ | next_counter_ << header_word_shift_),
+  // the same size (see EncodeNextHeader). 0 when that does not hold.
+  Counter header_word_limit_ = 0;
+  uint64_t header_word_prefix_ = 0;
+  int header_word_shift_ = 0;
 };
 
 class Decryptor {

@@ -54,6 +54,24 @@ void Encryptor::EncodeNextHeader() {
   static_assert(sizeof(next_header_) == internal::kHeaderScratchSize);
   next_header_size_ =
       internal::EncodeHeaderTo({key_id_, next_counter_}, next_header_);
+  // The counters after this one whose header differs from it only in the
+  // counter bytes: same (explicit) counter length, whole header in one word
+  // (the common case). Encrypt then writes the next header as one word
+  // instead of encoding it (EncodeHeaderTo left bytes 8..15 zero).
+  const size_t kid_len = internal::HeaderFieldSize(key_id_);
+  const size_t ctr_len = internal::HeaderFieldSize(next_counter_);
+  header_word_limit_ = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (ctr_len != 0 && 1 + kid_len + ctr_len <= 8) {
+    const uint64_t config = (kid_len == 0 ? key_id_ << 4
+                                          : 0x80 | ((kid_len - 1) << 4)) |
+                            0x08 | (ctr_len - 1);
+    header_word_prefix_ =
+        (config << 56) | (kid_len == 0 ? 0 : key_id_ << (56 - 8 * kid_len));
+    header_word_shift_ = static_cast<int>(56 - 8 * (kid_len + ctr_len));
+    header_word_limit_ = Counter{1} << (8 * ctr_len);
+  }
+#endif
 }
 
 Encryptor::Encryptor(Encryptor&&) noexcept = default;
@@ -135,9 +153,14 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
     exhausted_ = true;
   } else {
     next_counter_ = counter + 1;
-    // EncodeNextHeader(), inline.
-    next_header_size_ =
-        internal::EncodeHeaderTo({key_id_, next_counter_}, next_header_);
+    if (ABSL_PREDICT_TRUE(next_counter_ < header_word_limit_)) {
+      // EncodeNextHeader() for a header of the same size: one word.
+      const uint64_t word = __builtin_bswap64(
+          header_word_prefix_ | next_counter_ << header_word_shift_);
+      memcpy(next_header_, &word, sizeof(word));
+    } else {
+      EncodeNextHeader();
+    }
   }
   return out.first(size);
 }
