@@ -166,7 +166,19 @@ inline size_t ParseHeaderTo(const uint8_t* frame, size_t size, Header* h) {
     const size_t len = static_cast<size_t>(bits) + 1;
     if (size - pos < len) return false;
     uint64_t v = 0;
-    for (size_t i = 0; i < len; ++i) v = (v << 8) | frame[pos + i];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (size - pos >= 8) {
+      // One big-endian word load, cut to the field (every received frame
+      // is parsed; a frame has a tag after its header, so this is the case
+      // for all but the shortest).
+      uint64_t w;
+      memcpy(&w, frame + pos, 8);
+      v = __builtin_bswap64(w) >> (64 - 8 * len);
+    } else
+#endif
+    {
+      for (size_t i = 0; i < len; ++i) v = (v << 8) | frame[pos + i];
+    }
     pos += len;
     *value = v;
     return HeaderFieldSize(v) == len;  // 0 for v < 8, so v >= 8 too
