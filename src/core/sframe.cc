@@ -63,9 +63,9 @@ void Encryptor::EncodeNextHeader() {
   header_word_limit_ = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   if (ctr_len != 0 && 1 + kid_len + ctr_len <= 8) {
-    const uint64_t config = (kid_len == 0 ? key_id_ << 4
-                                          : 0x80 | ((kid_len - 1) << 4)) |
-                            0x08 | (ctr_len - 1);
+    const uint64_t config =
+        (kid_len == 0 ? key_id_ << 4 : 0x80 | ((kid_len - 1) << 4)) | 0x08 |
+        (ctr_len - 1);
     header_word_prefix_ =
         (config << 56) | (kid_len == 0 ? 0 : key_id_ << (56 - 8 * kid_len));
     header_word_shift_ = static_cast<int>(56 - 8 * (kid_len + ctr_len));

@@ -512,98 +512,87 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Aead::ToKernelItem(
   out->tag = it.tag;
 }
 
-size_t Aead::ToKernelChunk(absl::Span<const AeadBatchItem> items,
-                           const GcmKernel* kernel, GcmBatchItem* chunk) {
-  const size_t max = std::min(kBatchChunk, items.size());
-  size_t n = 0;
-  for (; n < max; ++n) {
-    const AeadBatchItem& it = items.data()[n];
-    if (it.aead->gcm_kernel_ != kernel) break;
-    ToKernelItem(it, &chunk[n]);
+size_t Aead::KernelPrefix(absl::Span<const AeadBatchItem> items, uint8_t* ok) {
+  if (items.empty()) return 0;
+  const GcmKernel* const kernel = items[0].aead->gcm_kernel_;
+  if (kernel == nullptr) return 0;
+  GcmBatchItem chunk[kBatchChunk];
+  size_t done = 0;
+  while (done < items.size()) {
+    // Converted field by field; each item's kernel is checked here, not in
+    // a separate pass over the keys.
+    const size_t max = std::min(kBatchChunk, items.size() - done);
+    size_t n = 0;
+    for (; n < max; ++n) {
+      const AeadBatchItem& it = items.data()[done + n];
+      if (it.aead->gcm_kernel_ != kernel) break;
+      ToKernelItem(it, &chunk[n]);
+    }
+    if (n == 0) break;
+    if (ok == nullptr) {
+      kernel->seal_batch(chunk, n);
+    } else {
+      kernel->open_batch(chunk, n, ok + done);
+    }
+    done += n;
+    if (n < max) break;
   }
-  return n;
+  return done;
 }
 
 bool Aead::SealBatch(absl::Span<const AeadBatchItem> items) {
-  // The frames from the front that run on the first frame's GCM kernel, in
-  // chunks on its batch entry point (checked while converting: no separate
-  // pass over the keys).
-  const GcmKernel* const kernel =
-      items.empty() ? nullptr : items[0].aead->gcm_kernel_;
-  if (kernel != nullptr) {
-    GcmBatchItem chunk[kBatchChunk];
-    while (!items.empty()) {
-      const size_t n = ToKernelChunk(items, kernel, chunk);
-      if (n == 0) break;
-      kernel->seal_batch(chunk, n);
-      items.remove_prefix(n);
+  items.remove_prefix(KernelPrefix(items, nullptr));
+  // The rest: FastCtrHmac frames gather into chunks for the multi-stream
+  // MAC; the others are sealed one by one.
+  bool ok = true;
+  const FastCtrHmac* keys[kCtrHmacChunk];
+  const AeadBatchItem* pending[kCtrHmacChunk];
+  size_t n = 0;
+  for (const AeadBatchItem& it : items) {
+    const FastCtrHmac* fast = it.aead->fast_ctr_hmac();
+    if (fast == nullptr) {
+      ok = it.aead->Seal(it.nonce, it.aad1, it.aad2, it.in, it.out, it.tag) &&
+           ok;
+      continue;
+    }
+    keys[n] = fast;
+    pending[n] = &it;
+    if (++n == kCtrHmacChunk) {
+      CtrHmacChunk<true>(keys, pending, nullptr, nullptr).Run(n);
+      n = 0;
     }
   }
-  {
-    // The rest: FastCtrHmac frames gather into chunks for the multi-stream
-    // MAC; the others are sealed one by one.
-    bool ok = true;
-    const FastCtrHmac* keys[kCtrHmacChunk];
-    const AeadBatchItem* pending[kCtrHmacChunk];
-    size_t n = 0;
-    for (const AeadBatchItem& it : items) {
-      const FastCtrHmac* fast = it.aead->fast_ctr_hmac();
-      if (fast == nullptr) {
-        ok = it.aead->Seal(it.nonce, it.aad1, it.aad2, it.in, it.out, it.tag) &&
-             ok;
-        continue;
-      }
-      keys[n] = fast;
-      pending[n] = &it;
-      if (++n == kCtrHmacChunk) {
-        CtrHmacChunk<true>(keys, pending, nullptr, nullptr).Run(n);
-        n = 0;
-      }
-    }
-    if (n != 0) CtrHmacChunk<true>(keys, pending, nullptr, nullptr).Run(n);
-    return ok;
-  }
+  if (n != 0) CtrHmacChunk<true>(keys, pending, nullptr, nullptr).Run(n);
+  return ok;
 }
 
 void Aead::OpenBatch(absl::Span<const AeadBatchItem> items, uint8_t* ok) {
-  // As in SealBatch: the kernel's frames from the front first.
-  const GcmKernel* const kernel =
-      items.empty() ? nullptr : items[0].aead->gcm_kernel_;
-  if (kernel != nullptr) {
-    GcmBatchItem chunk[kBatchChunk];
-    while (!items.empty()) {
-      const size_t n = ToKernelChunk(items, kernel, chunk);
-      if (n == 0) break;
-      kernel->open_batch(chunk, n, ok);
-      items.remove_prefix(n);
-      ok += n;
+  const size_t done = KernelPrefix(items, ok);
+  items.remove_prefix(done);
+  ok += done;
+  // The rest: FastCtrHmac frames in chunks, the others one by one.
+  const FastCtrHmac* keys[kCtrHmacChunk];
+  const AeadBatchItem* pending[kCtrHmacChunk];
+  size_t index[kCtrHmacChunk];
+  size_t n = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const AeadBatchItem& it = items[i];
+    const FastCtrHmac* fast = it.aead->fast_ctr_hmac();
+    if (fast == nullptr) {
+      ok[i] = it.aead->Open(it.nonce, it.aad1, it.aad2, it.in, it.tag, it.out)
+                  ? 1
+                  : 0;
+      continue;
+    }
+    keys[n] = fast;
+    pending[n] = &it;
+    index[n] = i;
+    if (++n == kCtrHmacChunk) {
+      CtrHmacChunk<false>(keys, pending, index, ok).Run(n);
+      n = 0;
     }
   }
-  {
-    // The rest: FastCtrHmac frames in chunks, the others one by one.
-    const FastCtrHmac* keys[kCtrHmacChunk];
-    const AeadBatchItem* pending[kCtrHmacChunk];
-    size_t index[kCtrHmacChunk];
-    size_t n = 0;
-    for (size_t i = 0; i < items.size(); ++i) {
-      const AeadBatchItem& it = items[i];
-      const FastCtrHmac* fast = it.aead->fast_ctr_hmac();
-      if (fast == nullptr) {
-        ok[i] = it.aead->Open(it.nonce, it.aad1, it.aad2, it.in, it.tag, it.out)
-                    ? 1
-                    : 0;
-        continue;
-      }
-      keys[n] = fast;
-      pending[n] = &it;
-      index[n] = i;
-      if (++n == kCtrHmacChunk) {
-        CtrHmacChunk<false>(keys, pending, index, ok).Run(n);
-        n = 0;
-      }
-    }
-    if (n != 0) CtrHmacChunk<false>(keys, pending, index, ok).Run(n);
-  }
+  if (n != 0) CtrHmacChunk<false>(keys, pending, index, ok).Run(n);
 }
 
 absl::StatusOr<std::unique_ptr<Aead>> Aead::Create(

@@ -175,11 +175,12 @@ class Aead {
   // Writes the kernel's view of one batch item (the key's precomputed
   // state) to *out, field by field.
   static void ToKernelItem(const AeadBatchItem& it, GcmBatchItem* out);
-  // Converts the items from the front of `items` whose key runs on `kernel`
-  // (at most kBatchChunk of them, as many as `chunk` holds) and returns
-  // their count; stops at the first item on another kernel or none.
-  static size_t ToKernelChunk(absl::Span<const AeadBatchItem> items,
-                              const GcmKernel* kernel, GcmBatchItem* chunk);
+  // Seals (ok == nullptr) or opens (accept bits to ok[0..]) the items from
+  // the front of `items` whose key runs on the first item's GCM kernel, in
+  // chunks on that kernel's batch entry point; returns how many. The batch
+  // entry points give the rest the general path.
+  static size_t KernelPrefix(absl::Span<const AeadBatchItem> items,
+                             uint8_t* ok);
 
   CipherSuite suite_;
 };

@@ -165,6 +165,17 @@ SFRAME_SHA_TARGET inline void StoreState(uint32_t* words, const State& s) {
   _mm_storeu_si128(reinterpret_cast<__m128i*>(words + 4), s.cdgh);
 }
 
+// Copies n bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as two possibly
+// overlapping words: the first and the last sizeof(Word) bytes.
+template <class Word>
+inline void CopyEnds(uint8_t* dst, const uint8_t* src, size_t n) {
+  Word head, tail;
+  memcpy(&head, src, sizeof(Word));
+  memcpy(&tail, src + n - sizeof(Word), sizeof(Word));
+  memcpy(dst, &head, sizeof(Word));
+  memcpy(dst + n - sizeof(Word), &tail, sizeof(Word));
+}
+
 // Copies n <= kSha256BlockSize bytes with a few fixed-size, possibly
 // overlapping moves chosen by n alone: the block assembly below copies a
 // handful of short, odd-sized pieces per message (an SFrame MAC input is a
@@ -184,17 +195,9 @@ SFRAME_SHA_TARGET inline void CopyShort(uint8_t* dst, const uint8_t* src,
     }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), last);
   } else if (n >= 8) {
-    uint64_t head, tail;
-    memcpy(&head, src, 8);
-    memcpy(&tail, src + n - 8, 8);
-    memcpy(dst, &head, 8);
-    memcpy(dst + n - 8, &tail, 8);
+    CopyEnds<uint64_t>(dst, src, n);
   } else if (n >= 4) {
-    uint32_t head, tail;
-    memcpy(&head, src, 4);
-    memcpy(&tail, src + n - 4, 4);
-    memcpy(dst, &head, 4);
-    memcpy(dst + n - 4, &tail, 4);
+    CopyEnds<uint32_t>(dst, src, n);
   } else if (n != 0) {
     const uint8_t b0 = src[0], b1 = src[n / 2], b2 = src[n - 1];
     dst[0] = b0;
@@ -314,9 +317,10 @@ SFRAME_SHA_TARGET void MacImpl(
 // Not inlined: inside the caller's loop the compiler allocates the 16 xmm
 // registers (all sha256rnds2 can use) worse, measured ~15% slower.
 template <int K, class Hook>
-__attribute__((noinline)) SFRAME_SHA_TARGET void Blocks(
-    State* const* s, const uint8_t* const* p, const __m128i* tail,
-    Hook& hook) {
+__attribute__((noinline)) SFRAME_SHA_TARGET void Blocks(State* const* s,
+                                                        const uint8_t* const* p,
+                                                        const __m128i* tail,
+                                                        Hook& hook) {
   __m128i m[K][4];
   __m128i abef[K];
   __m128i cdgh[K];
@@ -371,7 +375,7 @@ __attribute__((noinline)) SFRAME_SHA_TARGET void Blocks(
 struct Feeder {
   const absl::Span<const uint8_t>* part;  // the part being read
   size_t off;                             // bytes of *part already fed
-  size_t left;    // message bytes not yet fed
+  size_t left;                            // message bytes not yet fed
   size_t blocks;  // blocks not yet returned, padding included
   bool padded;    // the 0x80 byte is placed
   uint64_t bits;  // the length field: ipad block plus message, in bits
