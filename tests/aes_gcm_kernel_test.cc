@@ -564,8 +564,7 @@ TEST_P(AesGcmKernelTest, BatchOneKeyEqualsSingleCalls) {
           pts.push_back(RandomBytes(rng, len));
           bufs[i] = in_place ? pts[i] : Bytes(len, 0);
           tags[i].assign(16, 0);
-          const size_t split =
-              shape == 3 ? Uniform(rng, 0, aad_len) : aad_len;
+          const size_t split = shape == 3 ? Uniform(rng, 0, aad_len) : aad_len;
           items[i] = {&key,
                       nonces[i].data(),
                       aad_len ? aads[i].data() : nullptr,
@@ -586,15 +585,15 @@ TEST_P(AesGcmKernelTest, BatchOneKeyEqualsSingleCalls) {
           kernel_->seal(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2,
                         it.aad2_len, pts[i].data(), it.len, o.data(), t);
           ++g_cases;
-          ASSERT_EQ(o, bufs[i]) << "shape=" << shape << " n=" << n
-                                << " i=" << i;
+          ASSERT_EQ(o, bufs[i])
+              << "shape=" << shape << " n=" << n << " i=" << i;
           ASSERT_EQ(Bytes(t, t + 16), tags[i])
               << "shape=" << shape << " n=" << n << " i=" << i;
           Bytes got = bufs[i];
           got.insert(got.end(), tags[i].begin(), tags[i].end());
-          ASSERT_EQ(OracleSeal(raw_key, it.nonce, aads[i], pts[i].data(),
-                               it.len),
-                    got);
+          ASSERT_EQ(
+              OracleSeal(raw_key, it.nonce, aads[i], pts[i].data(), it.len),
+              got);
           open_items[i].in = bufs[i].data();
           open_items[i].out = bufs[i].data();
         }
@@ -607,6 +606,60 @@ TEST_P(AesGcmKernelTest, BatchOneKeyEqualsSingleCalls) {
           ASSERT_EQ(i == forged ? 0 : 1, ok[i]) << "shape=" << shape;
           ASSERT_EQ(i == forged ? Bytes(pts[i].size(), 0) : pts[i], bufs[i]);
         }
+      }
+    }
+  }
+}
+
+// Every lane length, as groups of frames sharing one key and one shape: the
+// dispatcher's one-shape path, where E_K(J0) rides in the last vector's
+// spare lane whenever the frame's block count leaves one (and takes its own
+// vector otherwise). Two groups per call, one forged tag per call.
+TEST_P(AesGcmKernelTest, BatchOneShapeEveryLength) {
+  std::mt19937_64 rng(10);
+  constexpr size_t kFrames = 8;
+  for (size_t key_len : {16, 32}) {
+    const GcmKernelKey key = MakeKey(RandomBytes(rng, key_len));
+    for (size_t len = 1; len <= 256; ++len) {
+      const size_t aad_len = len % 18;  // an SFrame header: 0..17 bytes
+      std::vector<Bytes> nonces, aads, pts, outs(kFrames), tags(kFrames);
+      std::vector<GcmBatchItem> items(kFrames);
+      for (size_t i = 0; i < kFrames; ++i) {
+        nonces.push_back(RandomBytes(rng, 12));
+        aads.push_back(RandomBytes(rng, aad_len));
+        pts.push_back(RandomBytes(rng, len));
+        outs[i].assign(len, 0);
+        tags[i].assign(16, 0);
+        items[i] = {&key,           nonces[i].data(),
+                    aads[i].data(), aad_len,
+                    nullptr,        0,
+                    pts[i].data(),  len,
+                    outs[i].data(), tags[i].data()};
+      }
+      kernel_->seal_batch(items.data(), kFrames);
+      std::vector<GcmBatchItem> open_items = items;
+      std::vector<Bytes> back(kFrames);
+      for (size_t i = 0; i < kFrames; ++i) {
+        Bytes o(len);
+        uint8_t t[16];
+        kernel_->seal(&key, nonces[i].data(), aads[i].data(), aad_len, nullptr,
+                      0, pts[i].data(), len, o.data(), t);
+        ++g_cases;
+        ASSERT_EQ(o, outs[i]) << "len=" << len << " i=" << i;
+        ASSERT_EQ(Bytes(t, t + 16), tags[i]) << "len=" << len << " i=" << i;
+        back[i].assign(len, 0x5a);
+        open_items[i].in = outs[i].data();
+        open_items[i].out = back[i].data();
+      }
+      const size_t forged = len % kFrames;
+      tags[forged][len % 16] ^= 0x04;
+      std::vector<uint8_t> ok(kFrames, 7);
+      kernel_->open_batch(open_items.data(), kFrames, ok.data());
+      for (size_t i = 0; i < kFrames; ++i) {
+        ++g_cases;
+        ASSERT_EQ(i == forged ? 0 : 1, ok[i]) << "len=" << len << " i=" << i;
+        ASSERT_EQ(i == forged ? Bytes(len, 0) : pts[i], back[i])
+            << "len=" << len << " i=" << i;
       }
     }
   }
