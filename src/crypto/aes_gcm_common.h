@@ -956,8 +956,8 @@ SFRAME_GCM_INLINE bool LaneSpare(const GcmBatchItem& it) {
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
 // written; the rest repeat real items and are computed but never stored.
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
-SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
-                               uint8_t* const* ok) {
+SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
+                                     uint8_t* const* ok) {
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
@@ -1316,6 +1316,31 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   }
 }
 
+template <class V, int kRounds, int kNv, bool kOpen, int kMode>
+SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
+                               uint8_t* const* ok) {
+  LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items, n, ok);
+}
+
+// `groups` full groups of consecutive items, in one loop (no call and no
+// dispatch per group). `ok` is null when sealing.
+template <class V, int kRounds, int kNv, bool kOpen, int kMode>
+SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* items, size_t groups,
+                             uint8_t* ok) {
+  constexpr int kW = V::kBlocks;
+  uint8_t unused = 0;
+  for (size_t g = 0; g < groups; ++g) {
+    const GcmBatchItem* group[kW];
+    uint8_t* group_ok[kW];
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      group[f] = &items[g * kW + f];
+      group_ok[f] = kOpen ? ok + g * kW + f : &unused;
+    }
+    LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(group, kW, group_ok);
+  }
+}
+
 // What the kBlocks items of a group have in common.
 template <class V>
 SFRAME_GCM_INLINE LaneMode GroupMode(const GcmBatchItem* const* items) {
@@ -1404,31 +1429,30 @@ SFRAME_GCM_INLINE int LaneClass(const GcmBatchItem& it) {
   return (Layout(it.key).rounds == 10 ? 0 : 4) + nv - 1;
 }
 
-// The LaneGroup of class `cls` for frames of one key and shape.
-template <class V, bool kOpen>
-using LaneGroupFn = void (*)(const GcmBatchItem* const*, int, uint8_t* const*);
+// The LaneRun of class `cls` for frames of one key and shape.
+using LaneRunFn = void (*)(const GcmBatchItem*, size_t, uint8_t*);
 template <class V, bool kOpen, int kRounds, int kMode>
-SFRAME_GCM_INLINE LaneGroupFn<V, kOpen> SameShapeGroupMode(int nv) {
+SFRAME_GCM_INLINE LaneRunFn SameShapeRunMode(int nv) {
   switch (nv) {
     case 1:
-      return &LaneGroup<V, kRounds, 1, kOpen, kMode>;
+      return &LaneRun<V, kRounds, 1, kOpen, kMode>;
     case 2:
-      return &LaneGroup<V, kRounds, 2, kOpen, kMode>;
+      return &LaneRun<V, kRounds, 2, kOpen, kMode>;
     case 3:
-      return &LaneGroup<V, kRounds, 3, kOpen, kMode>;
+      return &LaneRun<V, kRounds, 3, kOpen, kMode>;
     default:
-      return &LaneGroup<V, kRounds, 4, kOpen, kMode>;
+      return &LaneRun<V, kRounds, 4, kOpen, kMode>;
   }
 }
 template <class V, bool kOpen>
-SFRAME_GCM_INLINE LaneGroupFn<V, kOpen> SameShapeGroup(int cls, bool spare) {
+SFRAME_GCM_INLINE LaneRunFn SameShapeRun(int cls, bool spare) {
   const int nv = cls % 4 + 1;
   if (cls / 4 == 0) {
-    return spare ? SameShapeGroupMode<V, kOpen, 10, kSameShapeSpare>(nv)
-                 : SameShapeGroupMode<V, kOpen, 10, kSameShape>(nv);
+    return spare ? SameShapeRunMode<V, kOpen, 10, kSameShapeSpare>(nv)
+                 : SameShapeRunMode<V, kOpen, 10, kSameShape>(nv);
   }
-  return spare ? SameShapeGroupMode<V, kOpen, 14, kSameShapeSpare>(nv)
-               : SameShapeGroupMode<V, kOpen, 14, kSameShape>(nv);
+  return spare ? SameShapeRunMode<V, kOpen, 14, kSameShapeSpare>(nv)
+               : SameShapeRunMode<V, kOpen, 14, kSameShape>(nv);
 }
 
 template <class V, bool kOpen>
@@ -1451,17 +1475,9 @@ SFRAME_GCM_INLINE void CryptBatch(const GcmBatchItem* items, size_t n,
                 it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
     }
     if (uniform) {
-      const LaneGroupFn<V, kOpen> group_fn =
-          SameShapeGroup<V, kOpen>(cls, LaneSpare<V>(first));
-      for (; done + kW <= n; done += kW) {
-        const GcmBatchItem* group[kW];
-        uint8_t* group_ok[kW];
-        for (int f = 0; f < kW; ++f) {
-          group[f] = &items[done + f];
-          group_ok[f] = kOpen ? ok + done + f : &unused;
-        }
-        group_fn(group, kW, group_ok);
-      }
+      const size_t groups = n / kW;
+      SameShapeRun<V, kOpen>(cls, LaneSpare<V>(first))(items, groups, ok);
+      done = groups * kW;
       if (done == n) return;
     }
   }
