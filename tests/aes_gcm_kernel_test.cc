@@ -611,12 +611,12 @@ TEST_P(AesGcmKernelTest, BatchOneKeyEqualsSingleCalls) {
   }
 }
 
-// Every lane length, as groups of frames sharing one key and one shape: the
-// dispatcher's one-shape path, where E_K(J0) rides in the last vector's
-// spare lane whenever the frame's block count leaves one (and takes its own
-// vector otherwise). Seven frames per call: on AVX-512 one full group (the
-// uniform call's LaneRun) and a partial group of three (the general path),
-// on AVX2 three groups and a lone frame; one forged tag per call.
+// Every lane length, as groups of frames sharing one key and one shape (the
+// dispatcher's one-shape path), whether or not the frame's block count
+// leaves a spare lane in its last vector. Seven frames per call: on AVX-512
+// one full group (the uniform call's fast path) and a partial group of three
+// (the general path), on AVX2 three groups and a lone frame; one forged tag
+// per call.
 TEST_P(AesGcmKernelTest, BatchOneShapeEveryLength) {
   std::mt19937_64 rng(10);
   constexpr size_t kFrames = 7;

@@ -32,8 +32,7 @@
 //   and LoadLanes(p[kBlocks]) (lane j = x[j] / the 16 bytes at p[j]),
 //   Transpose(v[kBlocks]) (lane j of v[i] <-> lane i of v[j]),
 //   ZeroLanesMask(v) (lane j all ones iff lane j of v is zero, else zero),
-//   BcastLane(v, j) (lane j of v in every lane),
-//   GatherLane(v[kBlocks], j) (lane f = lane j of v[f]).
+//   BcastLane(v, j) (lane j of v in every lane).
 //
 // The maths (SP 800-38D; the representation follows the public write-ups of
 // the Linux/BoringSSL VAES kernels, re-derived and written here from scratch):
@@ -901,10 +900,7 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 // * CTR runs in each frame's natural layout (block j of the frame in lane
 //   j % W of its vector j / W), with the W frames' rounds interleaved in
 //   program order, so the round chains overlap.
-// * E_K(J0) of all W frames is ONE extra vector (lane f = J0 of frame f),
-//   or, when the frames share one shape whose last vector has a lane past
-//   their blocks, no extra vector: J0 rides in that spare lane of each
-//   frame, and the tags' lanes are gathered from there.
+// * E_K(J0) of all W frames is ONE extra vector (lane f = J0 of frame f).
 // * GHASH is transposed: after a W x W lane transpose of the ciphertext
 //   vectors, "slot" vector j holds block j of every frame, and is multiplied
 //   lane-wise by each frame's own power for that block. All products of all
@@ -941,29 +937,18 @@ enum LaneMode : int {
   kMixedKeys = 0,  // anything
   kSameKey = 1,    // one GcmKernelKey
   kSameShape = 2,  // one key, one length, one AAD split
-  // kSameShape, and the last vector of each frame has a lane past the
-  // frame's blocks: E_K(J0) rides in it (as in TailFrame), so the group
-  // needs no extra vector of AES rounds for the tags.
-  kSameShapeSpare = 3,
 };
-
-// Whether frames shaped like `it` leave a spare lane in their last vector.
-template <class V>
-SFRAME_GCM_INLINE bool LaneSpare(const GcmBatchItem& it) {
-  return (it.len + 15) / 16 % V::kBlocks != 0;
-}
 
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
 // written; the rest repeat real items and are computed but never stored.
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
-SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
-                                     uint8_t* const* ok) {
+SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
+                               uint8_t* const* ok) {
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
   constexpr bool kOneKey = kMode != kMixedKeys;
-  constexpr bool kOneShape = kMode >= kSameShape;
-  constexpr bool kSpare = kMode == kSameShapeSpare;
+  constexpr bool kOneShape = kMode == kSameShape;
   // Every item field the group reads, copied before its first store: as far
   // as the compiler knows, the (byte) output stores may alias the items, so
   // a field read after one is loaded again, and what is computed from it
@@ -1012,9 +997,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
     max_a = a[0];
     max_c = c[0];
   }
-  // kSpare: the lane of the last vector that carries J0 (1..kW-1).
-  const int spare_lane =
-      kSpare ? static_cast<int>((last_bytes[0] + 15) / 16) : 0;
   const bool bcast_powers = kOneKey && same_shape;
   auto round_key = [&](int f, int r) SFRAME_GCM_LAMBDA {
     return V::Bcast(_mm_load_si128(
@@ -1059,32 +1041,26 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
     }
     return V::LoadLanes(p);
   };
-  // The GHASH work comes in "units", one slot vector (byte-reflected) times
-  // its powers each: the AAD slots (units 0..kW-1), the lengths block (unit
-  // kW) and the ciphertext slots (unit kW + 1 + j for slot j). The units
-  // are absorbed between AES rounds, one or two per round, so that the
-  // CLMULs share the pipes with the rounds instead of queueing behind them
-  // (Zen 4's scheduler does not reach past a whole group's worth of either).
-  T aad_slot[kW];
+  // Program order: what does not depend on the keystream first (AAD,
+  // lengths, and when opening the ciphertext), so it runs under the AES
+  // latency.
   if (max_a > 0) {
+    T t[kW];
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       // (SFrame's metadata, aad2, is usually empty: one masked load.)
-      aad_slot[f] =
-          aad2_len[f] == 0
-              ? (aad1_len[f] == 0 ? V::Zero()
-                                  : V::LoadWindow(aad1[f], 0, aad1_len[f]))
-              : AadVector<V>(aad1[f], aad1_len[f], aad2[f],
-                             aad1_len[f] + aad2_len[f], 0);
+      t[f] = aad2_len[f] == 0
+                 ? (aad1_len[f] == 0 ? V::Zero()
+                                     : V::LoadWindow(aad1[f], 0, aad1_len[f]))
+                 : AadVector<V>(aad1[f], aad1_len[f], aad2[f],
+                                aad1_len[f] + aad2_len[f], 0);
     }
-    V::Transpose(aad_slot);
+    V::Transpose(t);
 #pragma GCC unroll 4
-    for (int i = 0; i < kW; ++i) aad_slot[i] = V::Bswap(aad_slot[i]);
-  } else {
-#pragma GCC unroll 4
-    for (int i = 0; i < kW; ++i) aad_slot[i] = V::Zero();  // (never read)
+    for (int i = 0; i < kW; ++i) {
+      if (i < max_a) absorb(V::Bswap(t[i]), powers(a, i, 0));
+    }
   }
-  T len_slot, len_pw;
   {
     __m128i lengths[kW];
 #pragma GCC unroll 4
@@ -1093,60 +1069,42 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
           _mm_set_epi64x(static_cast<int64_t>((aad1_len[f] + aad2_len[f]) * 8),
                          static_cast<int64_t>(len[f] * 8));
     }
+    T pw;
     if constexpr (kOneKey) {
-      len_pw = V::Bcast(_mm_load_si128(
+      pw = V::Bcast(_mm_load_si128(
           reinterpret_cast<const __m128i*>(key[0]->powers[kPowers - 1])));
     } else {
       const uint8_t* p[kW];
 #pragma GCC unroll 4
       for (int f = 0; f < kW; ++f) p[f] = key[f]->powers[kPowers - 1];
-      len_pw = V::LoadLanes(p);
+      pw = V::LoadLanes(p);
     }
     // rho(L) is built byte-reflected already.
-    len_slot = kOneShape ? V::Bcast(lengths[0]) : V::FromLanes(lengths);
+    absorb(kOneShape ? V::Bcast(lengths[0]) : V::FromLanes(lengths), pw);
   }
   // Vector v of frame f's input, zero past its end.
   auto input = [&](int f, int v) SFRAME_GCM_LAMBDA {
     const uint8_t* p = in[f] + v * kVb;
     return v + 1 < kNv ? V::Loadu(p) : V::LoadWindow(p, 0, last_bytes[f]);
   };
-  // Slots v * kW .. v * kW + kW - 1 of the ciphertext: vector v of the kW
-  // frames (natural layout), transposed and byte-reflected.
-  T ct[kNv][kW];
-  auto make_slots = [&](int v, const T* from) SFRAME_GCM_LAMBDA {
+
+  // Transposes vector v of the W frames' ciphertext (natural layout) into
+  // slots v * W .. v * W + W - 1 and absorbs the ones some frame has.
+  auto absorb_ciphertext = [&](int v, T* t) SFRAME_GCM_LAMBDA {
+    V::Transpose(t);
 #pragma GCC unroll 4
-    for (int f = 0; f < kW; ++f) ct[v][f] = from[f];
-    V::Transpose(ct[v]);
-#pragma GCC unroll 4
-    for (int i = 0; i < kW; ++i) ct[v][i] = V::Bswap(ct[v][i]);
-  };
-  auto absorb_unit = [&](int u) SFRAME_GCM_LAMBDA {
-    if (u < kW) {
-      if (u < max_a) absorb(aad_slot[u], powers(a, u, 0));
-    } else if (u == kW) {
-      absorb(len_slot, len_pw);
-    } else {
-      const int j = u - kW - 1;
-      if (j < max_c) absorb(ct[j / kW][j % kW], powers(c, j, 1));
+    for (int i = 0; i < kW; ++i) {
+      const int j = v * kW + i;
+      if (j < max_c) absorb(V::Bswap(t[i]), powers(c, j, 1));
     }
   };
-  constexpr int kCtUnit = kW + 1;
-  constexpr int kUnits = kCtUnit + kNv * kW;
-  // Opening with 16 vector registers (AVX2), the ciphertext slots held
-  // across the rounds would spill: they are absorbed as they are made.
-  constexpr bool kCtUpFront = kOpen && kW < 4;
   if constexpr (kOpen) {
-    // The ciphertext is known up front.
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) {
       T t[kW];
 #pragma GCC unroll 4
       for (int f = 0; f < kW; ++f) t[f] = input(f, v);
-      make_slots(v, t);
-      if constexpr (kCtUpFront) {
-#pragma GCC unroll 4
-        for (int i = 0; i < kW; ++i) absorb_unit(kCtUnit + v * kW + i);
-      }
+      absorb_ciphertext(v, t);
     }
   }
 
@@ -1161,15 +1119,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
   for (int l = 0; l < kW; ++l)
     lane_step[l] = _mm_set_epi32((1 + l) << 24, 0, 0, 0);
   const T first = V::FromLanes(lane_step);
-  T step[kNv];
-#pragma GCC unroll 4
-  for (int v = 0; v < kNv; ++v) {
-    step[v] = V::Add32(first, V::Bcast(_mm_set_epi32((v * kW) << 24, 0, 0, 0)));
-  }
-  // (kSpare: a zero step leaves J0 itself in the spare lane.)
-  if constexpr (kSpare) {
-    step[kNv - 1] = V::BlendLane(step[kNv - 1], V::Zero(), spare_lane);
-  }
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
     j0[f] = LoadJ0<V>(nonce[f]);
@@ -1177,92 +1126,46 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
     const T rk0 = round_key(f, 0);
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) {
-      s[f][v] = V::Xor(V::Add32(base, step[v]), rk0);
+      const T step =
+          V::Add32(first, V::Bcast(_mm_set_epi32((v * kW) << 24, 0, 0, 0)));
+      s[f][v] = V::Xor(V::Add32(base, step), rk0);
     }
   }
-  T ej0 = V::Zero();
-  if constexpr (!kSpare) ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
-
-  // The AES rounds run in stages of kStage vectors per frame. Open: one
-  // stage, with every unit between its rounds. Seal: the ciphertext's
-  // units exist only after their vectors' last round, so with kW = 4 the
-  // vectors go one at a time (4 round chains keep the AES pipe busy), and
-  // stage k's rounds absorb the slots stage k - 1 produced (stage 0's: the
-  // AAD and the lengths); the last stage's slots are absorbed after it.
-  // (AVX2's kW = 2 chains per vector would leave the pipe half idle.)
-  constexpr int kStage = (kOpen || kW < 4) ? kNv : 1;
-  constexpr int kStages = (kNv + kStage - 1) / kStage;
-  // Output, natural layout: keystream ^ input (zero past each frame's end).
-  T x[kW][kNv];
-#pragma GCC unroll 4
-  for (int st = 0; st < kStages; ++st) {
-    const int v_lo = st * kStage;
-    const int v_hi = v_lo + kStage < kNv ? v_lo + kStage : kNv;
-    // This stage's units: [u_lo, u_hi).
-    const int u_lo = kOpen || st == 0 ? 0 : kCtUnit + (v_lo - kStage) * kW;
-    const int u_hi = kOpen     ? (kCtUpFront ? kCtUnit : kUnits)
-                     : st == 0 ? kCtUnit
-                               : u_lo + kStage * kW;
+  T ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
 #pragma GCC unroll 16
-    for (int r = 1; r < kRounds; ++r) {
-#pragma GCC unroll 4
-      for (int f = 0; f < kW; ++f) {
-        const T rk = round_key(f, r);
-#pragma GCC unroll 4
-        for (int v = v_lo; v < v_hi; ++v) s[f][v] = V::AesEnc(s[f][v], rk);
-      }
-      if constexpr (!kSpare) {
-        if (st == 0) ej0 = V::AesEnc(ej0, lanes_round_key(r));
-      }
-#pragma GCC unroll 32
-      for (int u = u_lo; u < u_hi; ++u) {
-        if (1 + (u - u_lo) * (kRounds - 1) / (u_hi - u_lo) == r) {
-          absorb_unit(u);
-        }
-      }
-    }
-    if constexpr (!kSpare) {
-      if (st == 0) ej0 = V::AesEncLast(ej0, lanes_round_key(kRounds));
-    }
+  for (int r = 1; r < kRounds; ++r) {
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
-      const T rk_last = round_key(f, kRounds);
+      const T rk = round_key(f, r);
 #pragma GCC unroll 4
-      for (int v = v_lo; v < v_hi; ++v) {
-        x[f][v] = V::Xor(V::AesEncLast(s[f][v], rk_last), input(f, v));
-      }
+      for (int v = 0; v < kNv; ++v) s[f][v] = V::AesEnc(s[f][v], rk);
     }
-    if (v_hi == kNv) {
-      if constexpr (kSpare) {
-        // The input is zero in the spare lane, so x holds E_K(J0) there.
-        T last[kW];
+    ej0 = V::AesEnc(ej0, lanes_round_key(r));
+  }
+  ej0 = V::AesEncLast(ej0, lanes_round_key(kRounds));
+
+  // Output, natural layout: keystream ^ input (zero past each frame's end);
+  // when sealing, the last vector is cut to the frame so GHASH sees zeros.
+  T x[kW][kNv];
 #pragma GCC unroll 4
-        for (int f = 0; f < kW; ++f) last[f] = x[f][kNv - 1];
-        ej0 = V::GatherLane(last, spare_lane);
-      }
-      // Sealing: the last vector is cut to the frame, so GHASH sees zeros.
-      if constexpr (!kOpen) {
+  for (int f = 0; f < kW; ++f) {
+    const T rk_last = round_key(f, kRounds);
 #pragma GCC unroll 4
-        for (int f = 0; f < kW; ++f) {
-          x[f][kNv - 1] = V::KeepPrefix(x[f][kNv - 1], last_bytes[f]);
-        }
-      }
+    for (int v = 0; v < kNv; ++v) {
+      x[f][v] = V::Xor(V::AesEncLast(s[f][v], rk_last), input(f, v));
     }
     if constexpr (!kOpen) {
-#pragma GCC unroll 4
-      for (int v = v_lo; v < v_hi; ++v) {
-        T t[kW];
-#pragma GCC unroll 4
-        for (int f = 0; f < kW; ++f) t[f] = x[f][v];
-        make_slots(v, t);
-      }
+      x[f][kNv - 1] = V::KeepPrefix(x[f][kNv - 1], last_bytes[f]);
     }
   }
+
   if constexpr (!kOpen) {
-    // The last stage's slots.
-#pragma GCC unroll 16
-    for (int u = kCtUnit + (kStages - 1) * kStage * kW; u < kUnits; ++u) {
-      absorb_unit(u);
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) {
+      T t[kW];
+#pragma GCC unroll 4
+      for (int f = 0; f < kW; ++f) t[f] = x[f][v];
+      absorb_ciphertext(v, t);
     }
   }
 
@@ -1316,31 +1219,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
   }
 }
 
-template <class V, int kRounds, int kNv, bool kOpen, int kMode>
-SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
-                               uint8_t* const* ok) {
-  LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items, n, ok);
-}
-
-// `groups` full groups of consecutive items, in one loop (no call and no
-// dispatch per group). `ok` is null when sealing.
-template <class V, int kRounds, int kNv, bool kOpen, int kMode>
-SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* items, size_t groups,
-                             uint8_t* ok) {
-  constexpr int kW = V::kBlocks;
-  uint8_t unused = 0;
-  for (size_t g = 0; g < groups; ++g) {
-    const GcmBatchItem* group[kW];
-    uint8_t* group_ok[kW];
-#pragma GCC unroll 4
-    for (int f = 0; f < kW; ++f) {
-      group[f] = &items[g * kW + f];
-      group_ok[f] = kOpen ? ok + g * kW + f : &unused;
-    }
-    LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(group, kW, group_ok);
-  }
-}
-
 // What the kBlocks items of a group have in common.
 template <class V>
 SFRAME_GCM_INLINE LaneMode GroupMode(const GcmBatchItem* const* items) {
@@ -1352,18 +1230,13 @@ SFRAME_GCM_INLINE LaneMode GroupMode(const GcmBatchItem* const* items) {
     one_shape = one_shape && it.len == first.len &&
                 it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
   }
-  if (!one_key) return kMixedKeys;
-  if (!one_shape) return kSameKey;
-  return LaneSpare<V>(first) ? kSameShapeSpare : kSameShape;
+  return one_key ? (one_shape ? kSameShape : kSameKey) : kMixedKeys;
 }
 
 template <class V, int kRounds, bool kOpen, int kNv>
 SFRAME_GCM_INLINE void LaneGroupMode(const GcmBatchItem* const* items, int n,
                                      uint8_t* const* ok) {
   switch (GroupMode<V>(items)) {
-    case kSameShapeSpare:
-      LaneGroup<V, kRounds, kNv, kOpen, kSameShapeSpare>(items, n, ok);
-      break;
     case kSameShape:
       LaneGroup<V, kRounds, kNv, kOpen, kSameShape>(items, n, ok);
       break;
@@ -1429,30 +1302,26 @@ SFRAME_GCM_INLINE int LaneClass(const GcmBatchItem& it) {
   return (Layout(it.key).rounds == 10 ? 0 : 4) + nv - 1;
 }
 
-// The LaneRun of class `cls` for frames of one key and shape.
-using LaneRunFn = void (*)(const GcmBatchItem*, size_t, uint8_t*);
-template <class V, bool kOpen, int kRounds, int kMode>
-SFRAME_GCM_INLINE LaneRunFn SameShapeRunMode(int nv) {
+// The LaneGroup of class `cls` for frames of one key and shape.
+template <class V, bool kOpen>
+using LaneGroupFn = void (*)(const GcmBatchItem* const*, int, uint8_t* const*);
+template <class V, bool kOpen, int kRounds>
+SFRAME_GCM_INLINE LaneGroupFn<V, kOpen> SameShapeGroupRounds(int nv) {
   switch (nv) {
     case 1:
-      return &LaneRun<V, kRounds, 1, kOpen, kMode>;
+      return &LaneGroup<V, kRounds, 1, kOpen, kSameShape>;
     case 2:
-      return &LaneRun<V, kRounds, 2, kOpen, kMode>;
+      return &LaneGroup<V, kRounds, 2, kOpen, kSameShape>;
     case 3:
-      return &LaneRun<V, kRounds, 3, kOpen, kMode>;
+      return &LaneGroup<V, kRounds, 3, kOpen, kSameShape>;
     default:
-      return &LaneRun<V, kRounds, 4, kOpen, kMode>;
+      return &LaneGroup<V, kRounds, 4, kOpen, kSameShape>;
   }
 }
 template <class V, bool kOpen>
-SFRAME_GCM_INLINE LaneRunFn SameShapeRun(int cls, bool spare) {
-  const int nv = cls % 4 + 1;
-  if (cls / 4 == 0) {
-    return spare ? SameShapeRunMode<V, kOpen, 10, kSameShapeSpare>(nv)
-                 : SameShapeRunMode<V, kOpen, 10, kSameShape>(nv);
-  }
-  return spare ? SameShapeRunMode<V, kOpen, 14, kSameShapeSpare>(nv)
-               : SameShapeRunMode<V, kOpen, 14, kSameShape>(nv);
+SFRAME_GCM_INLINE LaneGroupFn<V, kOpen> SameShapeGroup(int cls) {
+  return cls / 4 == 0 ? SameShapeGroupRounds<V, kOpen, 10>(cls % 4 + 1)
+                      : SameShapeGroupRounds<V, kOpen, 14>(cls % 4 + 1);
 }
 
 template <class V, bool kOpen>
@@ -1475,9 +1344,16 @@ SFRAME_GCM_INLINE void CryptBatch(const GcmBatchItem* items, size_t n,
                 it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
     }
     if (uniform) {
-      const size_t groups = n / kW;
-      SameShapeRun<V, kOpen>(cls, LaneSpare<V>(first))(items, groups, ok);
-      done = groups * kW;
+      const LaneGroupFn<V, kOpen> group_fn = SameShapeGroup<V, kOpen>(cls);
+      for (; done + kW <= n; done += kW) {
+        const GcmBatchItem* group[kW];
+        uint8_t* group_ok[kW];
+        for (int f = 0; f < kW; ++f) {
+          group[f] = &items[done + f];
+          group_ok[f] = kOpen ? ok + done + f : &unused;
+        }
+        group_fn(group, kW, group_ok);
+      }
       if (done == n) return;
     }
   }
