@@ -32,7 +32,8 @@
 //   and LoadLanes(p[kBlocks]) (lane j = x[j] / the 16 bytes at p[j]),
 //   Transpose(v[kBlocks]) (lane j of v[i] <-> lane i of v[j]),
 //   ZeroLanesMask(v) (lane j all ones iff lane j of v is zero, else zero),
-//   BcastLane(v, j) (lane j of v in every lane).
+//   BcastLane(v, j) (lane j of v in every lane),
+//   GatherLane(v[kBlocks], j) (lane f = lane j of v[f]).
 //
 // The maths (SP 800-38D; the representation follows the public write-ups of
 // the Linux/BoringSSL VAES kernels, re-derived and written here from scratch):
@@ -79,6 +80,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "src/crypto/aes_gcm_kernel.h"
 #include "src/crypto/constant_time.h"
@@ -900,7 +902,10 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 // * CTR runs in each frame's natural layout (block j of the frame in lane
 //   j % W of its vector j / W), with the W frames' rounds interleaved in
 //   program order, so the round chains overlap.
-// * E_K(J0) of all W frames is ONE extra vector (lane f = J0 of frame f).
+// * E_K(J0) of all W frames is ONE extra vector (lane f = J0 of frame f),
+//   or, when the frames share one shape whose last vector has a lane past
+//   their blocks, no extra vector: J0 rides in that spare lane of each
+//   frame, and the tags' lanes are gathered from there.
 // * GHASH is transposed: after a W x W lane transpose of the ciphertext
 //   vectors, "slot" vector j holds block j of every frame, and is multiplied
 //   lane-wise by each frame's own power for that block. All products of all
@@ -932,23 +937,44 @@ SFRAME_GCM_INLINE int LaneVectors(const GcmBatchItem& it) {
   return static_cast<int>((it.len + V::kBytes - 1) / V::kBytes);
 }
 
+// Calls f(std::integral_constant<int, i>()) for i = kLo .. kHi - 1, in
+// order: a loop whose index the body needs as a constant.
+template <int kLo, int kHi, class F>
+SFRAME_GCM_INLINE void StaticFor(F&& f) {
+  if constexpr (kLo < kHi) {
+    f(std::integral_constant<int, kLo>());
+    StaticFor<kLo + 1, kHi>(f);
+  }
+}
+
 // How much the frames of a group have in common (LaneGroup's kMode).
 enum LaneMode : int {
   kMixedKeys = 0,  // anything
   kSameKey = 1,    // one GcmKernelKey
   kSameShape = 2,  // one key, one length, one AAD split
+  // kSameShape, and the last vector of each frame has a lane past the
+  // frame's blocks: E_K(J0) rides in it (as in TailFrame), so the group
+  // needs no extra vector of AES rounds for the tags.
+  kSameShapeSpare = 3,
 };
+
+// Whether frames shaped like `it` leave a spare lane in their last vector.
+template <class V>
+SFRAME_GCM_INLINE bool LaneSpare(const GcmBatchItem& it) {
+  return (it.len + 15) / 16 % V::kBlocks != 0;
+}
 
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
 // written; the rest repeat real items and are computed but never stored.
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
-SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
-                               uint8_t* const* ok) {
+SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
+                                     uint8_t* const* ok) {
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
   constexpr bool kOneKey = kMode != kMixedKeys;
-  constexpr bool kOneShape = kMode == kSameShape;
+  constexpr bool kOneShape = kMode >= kSameShape;
+  constexpr bool kSpare = kMode == kSameShapeSpare;
   // Every item field the group reads, copied before its first store: as far
   // as the compiler knows, the (byte) output stores may alias the items, so
   // a field read after one is loaded again, and what is computed from it
@@ -997,6 +1023,9 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     max_a = a[0];
     max_c = c[0];
   }
+  // kSpare: the lane of the last vector that carries J0 (1..kW-1).
+  const int spare_lane =
+      kSpare ? static_cast<int>((last_bytes[0] + 15) / 16) : 0;
   const bool bcast_powers = kOneKey && same_shape;
   auto round_key = [&](int f, int r) SFRAME_GCM_LAMBDA {
     return V::Bcast(_mm_load_si128(
@@ -1041,26 +1070,32 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     }
     return V::LoadLanes(p);
   };
-  // Program order: what does not depend on the keystream first (AAD,
-  // lengths, and when opening the ciphertext), so it runs under the AES
-  // latency.
+  // The GHASH work comes in "units", one slot vector (byte-reflected) times
+  // its powers each: the AAD slots (units 0..kW-1), the lengths block (unit
+  // kW) and the ciphertext slots (unit kW + 1 + j for slot j). The units
+  // are absorbed between AES rounds, one or two per round, so that the
+  // CLMULs share the pipes with the rounds instead of queueing behind them
+  // (Zen 4's scheduler does not reach past a whole group's worth of either).
+  T aad_slot[kW];
   if (max_a > 0) {
-    T t[kW];
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       // (SFrame's metadata, aad2, is usually empty: one masked load.)
-      t[f] = aad2_len[f] == 0
-                 ? (aad1_len[f] == 0 ? V::Zero()
-                                     : V::LoadWindow(aad1[f], 0, aad1_len[f]))
-                 : AadVector<V>(aad1[f], aad1_len[f], aad2[f],
-                                aad1_len[f] + aad2_len[f], 0);
+      aad_slot[f] =
+          aad2_len[f] == 0
+              ? (aad1_len[f] == 0 ? V::Zero()
+                                  : V::LoadWindow(aad1[f], 0, aad1_len[f]))
+              : AadVector<V>(aad1[f], aad1_len[f], aad2[f],
+                             aad1_len[f] + aad2_len[f], 0);
     }
-    V::Transpose(t);
+    V::Transpose(aad_slot);
 #pragma GCC unroll 4
-    for (int i = 0; i < kW; ++i) {
-      if (i < max_a) absorb(V::Bswap(t[i]), powers(a, i, 0));
-    }
+    for (int i = 0; i < kW; ++i) aad_slot[i] = V::Bswap(aad_slot[i]);
+  } else {
+#pragma GCC unroll 4
+    for (int i = 0; i < kW; ++i) aad_slot[i] = V::Zero();  // (never read)
   }
+  T len_slot, len_pw;
   {
     __m128i lengths[kW];
 #pragma GCC unroll 4
@@ -1069,43 +1104,64 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
           _mm_set_epi64x(static_cast<int64_t>((aad1_len[f] + aad2_len[f]) * 8),
                          static_cast<int64_t>(len[f] * 8));
     }
-    T pw;
     if constexpr (kOneKey) {
-      pw = V::Bcast(_mm_load_si128(
+      len_pw = V::Bcast(_mm_load_si128(
           reinterpret_cast<const __m128i*>(key[0]->powers[kPowers - 1])));
     } else {
       const uint8_t* p[kW];
 #pragma GCC unroll 4
       for (int f = 0; f < kW; ++f) p[f] = key[f]->powers[kPowers - 1];
-      pw = V::LoadLanes(p);
+      len_pw = V::LoadLanes(p);
     }
     // rho(L) is built byte-reflected already.
-    absorb(kOneShape ? V::Bcast(lengths[0]) : V::FromLanes(lengths), pw);
+    len_slot = kOneShape ? V::Bcast(lengths[0]) : V::FromLanes(lengths);
   }
   // Vector v of frame f's input, zero past its end.
   auto input = [&](int f, int v) SFRAME_GCM_LAMBDA {
     const uint8_t* p = in[f] + v * kVb;
     return v + 1 < kNv ? V::Loadu(p) : V::LoadWindow(p, 0, last_bytes[f]);
   };
-
-  // Transposes vector v of the W frames' ciphertext (natural layout) into
-  // slots v * W .. v * W + W - 1 and absorbs the ones some frame has.
-  auto absorb_ciphertext = [&](int v, T* t) SFRAME_GCM_LAMBDA {
-    V::Transpose(t);
+  // Slots v * kW .. v * kW + kW - 1 of the ciphertext: vector v of the kW
+  // frames (natural layout), transposed and byte-reflected.
+  T ct[kNv][kW];
+  auto make_slots = [&](int v, const T* from) SFRAME_GCM_LAMBDA {
 #pragma GCC unroll 4
-    for (int i = 0; i < kW; ++i) {
-      const int j = v * kW + i;
-      if (j < max_c) absorb(V::Bswap(t[i]), powers(c, j, 1));
+    for (int f = 0; f < kW; ++f) ct[v][f] = from[f];
+    V::Transpose(ct[v]);
+#pragma GCC unroll 4
+    for (int i = 0; i < kW; ++i) ct[v][i] = V::Bswap(ct[v][i]);
+  };
+  // (The unit index is a compile-time constant, so each call is exactly
+  // one unit's code: no unrolled chain of conditions for the compiler to
+  // fold, which made the sanitizer builds of this file very slow.)
+  auto absorb_unit = [&](auto unit) SFRAME_GCM_LAMBDA {
+    constexpr int u = decltype(unit)::value;
+    if constexpr (u < kW) {
+      if (u < max_a) absorb(aad_slot[u], powers(a, u, 0));
+    } else if constexpr (u == kW) {
+      absorb(len_slot, len_pw);
+    } else {
+      constexpr int j = u - kW - 1;
+      if (j < max_c) absorb(ct[j / kW][j % kW], powers(c, j, 1));
     }
   };
+  constexpr int kCtUnit = kW + 1;
+  constexpr int kUnits = kCtUnit + kNv * kW;
+  // Opening with 16 vector registers (AVX2), the ciphertext slots held
+  // across the rounds would spill: they are absorbed as they are made.
+  constexpr bool kCtUpFront = kOpen && kW < 4;
   if constexpr (kOpen) {
-#pragma GCC unroll 4
-    for (int v = 0; v < kNv; ++v) {
+    // The ciphertext is known up front.
+    StaticFor<0, kNv>([&](auto vec) SFRAME_GCM_LAMBDA {
+      constexpr int v = decltype(vec)::value;
       T t[kW];
 #pragma GCC unroll 4
       for (int f = 0; f < kW; ++f) t[f] = input(f, v);
-      absorb_ciphertext(v, t);
-    }
+      make_slots(v, t);
+      if constexpr (kCtUpFront) {
+        StaticFor<kCtUnit + v * kW, kCtUnit + (v + 1) * kW>(absorb_unit);
+      }
+    });
   }
 
   // CTR (natural layout) and E_K(J0) (lanes). A short frame's block
@@ -1119,6 +1175,15 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   for (int l = 0; l < kW; ++l)
     lane_step[l] = _mm_set_epi32((1 + l) << 24, 0, 0, 0);
   const T first = V::FromLanes(lane_step);
+  T step[kNv];
+#pragma GCC unroll 4
+  for (int v = 0; v < kNv; ++v) {
+    step[v] = V::Add32(first, V::Bcast(_mm_set_epi32((v * kW) << 24, 0, 0, 0)));
+  }
+  // (kSpare: a zero step leaves J0 itself in the spare lane.)
+  if constexpr (kSpare) {
+    step[kNv - 1] = V::BlendLane(step[kNv - 1], V::Zero(), spare_lane);
+  }
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
     j0[f] = LoadJ0<V>(nonce[f]);
@@ -1126,47 +1191,89 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
     const T rk0 = round_key(f, 0);
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) {
-      const T step =
-          V::Add32(first, V::Bcast(_mm_set_epi32((v * kW) << 24, 0, 0, 0)));
-      s[f][v] = V::Xor(V::Add32(base, step), rk0);
+      s[f][v] = V::Xor(V::Add32(base, step[v]), rk0);
     }
   }
-  T ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
-#pragma GCC unroll 16
-  for (int r = 1; r < kRounds; ++r) {
+  T ej0 = V::Zero();
+  if constexpr (!kSpare) ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
+
+  // The AES rounds run in stages of kStage vectors per frame. Open: one
+  // stage, with every unit between its rounds. Seal: the ciphertext's
+  // units exist only after their vectors' last round, so with kW = 4 the
+  // vectors go one at a time (4 round chains keep the AES pipe busy), and
+  // stage k's rounds absorb the slots stage k - 1 produced (stage 0's: the
+  // AAD and the lengths); the last stage's slots are absorbed after it.
+  // (AVX2's kW = 2 chains per vector would leave the pipe half idle.)
+  constexpr int kStage = (kOpen || kW < 4) ? kNv : 1;
+  constexpr int kStages = (kNv + kStage - 1) / kStage;
+  // Output, natural layout: keystream ^ input (zero past each frame's end).
+  T x[kW][kNv];
+  StaticFor<0, kStages>([&](auto stage) SFRAME_GCM_LAMBDA {
+    constexpr int st = decltype(stage)::value;
+    constexpr int v_lo = st * kStage;
+    constexpr int v_hi = v_lo + kStage < kNv ? v_lo + kStage : kNv;
+    // This stage's units: [u_lo, u_lo + count), spread evenly over rounds
+    // 1 .. kRounds - 1: unit u_lo + k goes with round
+    // 1 + k * (kRounds - 1) / count.
+    constexpr int u_lo = kOpen || st == 0 ? 0 : kCtUnit + (v_lo - kStage) * kW;
+    constexpr int count = kOpen     ? (kCtUpFront ? kCtUnit : kUnits)
+                          : st == 0 ? kCtUnit
+                                    : kStage * kW;
+    StaticFor<1, kRounds>([&](auto round) SFRAME_GCM_LAMBDA {
+      constexpr int r = decltype(round)::value;
+#pragma GCC unroll 4
+      for (int f = 0; f < kW; ++f) {
+        const T rk = round_key(f, r);
+#pragma GCC unroll 4
+        for (int v = v_lo; v < v_hi; ++v) s[f][v] = V::AesEnc(s[f][v], rk);
+      }
+      if constexpr (!kSpare && st == 0) {
+        ej0 = V::AesEnc(ej0, lanes_round_key(r));
+      }
+      // The units k with (r - 1) * count <= k * (kRounds - 1) < r * count.
+      StaticFor<u_lo + ((r - 1) * count + kRounds - 2) / (kRounds - 1),
+                u_lo + (r * count + kRounds - 2) / (kRounds - 1)>(absorb_unit);
+    });
+    if constexpr (!kSpare && st == 0) {
+      ej0 = V::AesEncLast(ej0, lanes_round_key(kRounds));
+    }
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
-      const T rk = round_key(f, r);
+      const T rk_last = round_key(f, kRounds);
 #pragma GCC unroll 4
-      for (int v = 0; v < kNv; ++v) s[f][v] = V::AesEnc(s[f][v], rk);
+      for (int v = v_lo; v < v_hi; ++v) {
+        x[f][v] = V::Xor(V::AesEncLast(s[f][v], rk_last), input(f, v));
+      }
     }
-    ej0 = V::AesEnc(ej0, lanes_round_key(r));
-  }
-  ej0 = V::AesEncLast(ej0, lanes_round_key(kRounds));
-
-  // Output, natural layout: keystream ^ input (zero past each frame's end);
-  // when sealing, the last vector is cut to the frame so GHASH sees zeros.
-  T x[kW][kNv];
+    if constexpr (v_hi == kNv) {
+      if constexpr (kSpare) {
+        // The input is zero in the spare lane, so x holds E_K(J0) there.
+        T last[kW];
 #pragma GCC unroll 4
-  for (int f = 0; f < kW; ++f) {
-    const T rk_last = round_key(f, kRounds);
+        for (int f = 0; f < kW; ++f) last[f] = x[f][kNv - 1];
+        ej0 = V::GatherLane(last, spare_lane);
+      }
+      // Sealing: the last vector is cut to the frame, so GHASH sees zeros.
+      if constexpr (!kOpen) {
 #pragma GCC unroll 4
-    for (int v = 0; v < kNv; ++v) {
-      x[f][v] = V::Xor(V::AesEncLast(s[f][v], rk_last), input(f, v));
+        for (int f = 0; f < kW; ++f) {
+          x[f][kNv - 1] = V::KeepPrefix(x[f][kNv - 1], last_bytes[f]);
+        }
+      }
     }
     if constexpr (!kOpen) {
-      x[f][kNv - 1] = V::KeepPrefix(x[f][kNv - 1], last_bytes[f]);
+#pragma GCC unroll 4
+      for (int v = v_lo; v < v_hi; ++v) {
+        T t[kW];
+#pragma GCC unroll 4
+        for (int f = 0; f < kW; ++f) t[f] = x[f][v];
+        make_slots(v, t);
+      }
     }
-  }
-
+  });
   if constexpr (!kOpen) {
-#pragma GCC unroll 4
-    for (int v = 0; v < kNv; ++v) {
-      T t[kW];
-#pragma GCC unroll 4
-      for (int f = 0; f < kW; ++f) t[f] = x[f][v];
-      absorb_ciphertext(v, t);
-    }
+    // The last stage's slots.
+    StaticFor<kCtUnit + (kStages - 1) * kStage * kW, kUnits>(absorb_unit);
   }
 
   const T cc =
@@ -1219,6 +1326,29 @@ SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
   }
 }
 
+template <class V, int kRounds, int kNv, bool kOpen, int kMode>
+SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
+                               uint8_t* const* ok) {
+  LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items, n, ok);
+}
+
+// Groups of frames that share one key and shape (kMode >= kSameShape), in
+// one loop: group g is items[g * kW .. g * kW + kW), and all its items are
+// real except in the last group, which has `last_n`. `ok` is null when
+// sealing. (A uniform call's groups need no call and no dispatch each; a
+// lone group comes here too, so each shape is compiled once.)
+template <class V, int kRounds, int kNv, bool kOpen, int kMode>
+SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* const* items,
+                             uint8_t* const* ok, size_t groups, int last_n) {
+  static_assert(kMode >= kSameShape, "LaneRun takes one-shape groups");
+  constexpr int kW = V::kBlocks;
+  for (size_t g = 0; g < groups; ++g) {
+    LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items + g * kW,
+                                                 g + 1 < groups ? kW : last_n,
+                                                 kOpen ? ok + g * kW : nullptr);
+  }
+}
+
 // What the kBlocks items of a group have in common.
 template <class V>
 SFRAME_GCM_INLINE LaneMode GroupMode(const GcmBatchItem* const* items) {
@@ -1230,15 +1360,20 @@ SFRAME_GCM_INLINE LaneMode GroupMode(const GcmBatchItem* const* items) {
     one_shape = one_shape && it.len == first.len &&
                 it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
   }
-  return one_key ? (one_shape ? kSameShape : kSameKey) : kMixedKeys;
+  if (!one_key) return kMixedKeys;
+  if (!one_shape) return kSameKey;
+  return LaneSpare<V>(first) ? kSameShapeSpare : kSameShape;
 }
 
 template <class V, int kRounds, bool kOpen, int kNv>
 SFRAME_GCM_INLINE void LaneGroupMode(const GcmBatchItem* const* items, int n,
                                      uint8_t* const* ok) {
   switch (GroupMode<V>(items)) {
+    case kSameShapeSpare:
+      LaneRun<V, kRounds, kNv, kOpen, kSameShapeSpare>(items, ok, 1, n);
+      break;
     case kSameShape:
-      LaneGroup<V, kRounds, kNv, kOpen, kSameShape>(items, n, ok);
+      LaneRun<V, kRounds, kNv, kOpen, kSameShape>(items, ok, 1, n);
       break;
     case kSameKey:
       LaneGroup<V, kRounds, kNv, kOpen, kSameKey>(items, n, ok);
@@ -1302,26 +1437,31 @@ SFRAME_GCM_INLINE int LaneClass(const GcmBatchItem& it) {
   return (Layout(it.key).rounds == 10 ? 0 : 4) + nv - 1;
 }
 
-// The LaneGroup of class `cls` for frames of one key and shape.
-template <class V, bool kOpen>
-using LaneGroupFn = void (*)(const GcmBatchItem* const*, int, uint8_t* const*);
-template <class V, bool kOpen, int kRounds>
-SFRAME_GCM_INLINE LaneGroupFn<V, kOpen> SameShapeGroupRounds(int nv) {
+// The LaneRun of class `cls` for frames of one key and shape.
+using LaneRunFn = void (*)(const GcmBatchItem* const*, uint8_t* const*, size_t,
+                           int);
+template <class V, bool kOpen, int kRounds, int kMode>
+SFRAME_GCM_INLINE LaneRunFn SameShapeRunMode(int nv) {
   switch (nv) {
     case 1:
-      return &LaneGroup<V, kRounds, 1, kOpen, kSameShape>;
+      return &LaneRun<V, kRounds, 1, kOpen, kMode>;
     case 2:
-      return &LaneGroup<V, kRounds, 2, kOpen, kSameShape>;
+      return &LaneRun<V, kRounds, 2, kOpen, kMode>;
     case 3:
-      return &LaneGroup<V, kRounds, 3, kOpen, kSameShape>;
+      return &LaneRun<V, kRounds, 3, kOpen, kMode>;
     default:
-      return &LaneGroup<V, kRounds, 4, kOpen, kSameShape>;
+      return &LaneRun<V, kRounds, 4, kOpen, kMode>;
   }
 }
 template <class V, bool kOpen>
-SFRAME_GCM_INLINE LaneGroupFn<V, kOpen> SameShapeGroup(int cls) {
-  return cls / 4 == 0 ? SameShapeGroupRounds<V, kOpen, 10>(cls % 4 + 1)
-                      : SameShapeGroupRounds<V, kOpen, 14>(cls % 4 + 1);
+SFRAME_GCM_INLINE LaneRunFn SameShapeRun(int cls, bool spare) {
+  const int nv = cls % 4 + 1;
+  if (cls / 4 == 0) {
+    return spare ? SameShapeRunMode<V, kOpen, 10, kSameShapeSpare>(nv)
+                 : SameShapeRunMode<V, kOpen, 10, kSameShape>(nv);
+  }
+  return spare ? SameShapeRunMode<V, kOpen, 14, kSameShapeSpare>(nv)
+               : SameShapeRunMode<V, kOpen, 14, kSameShape>(nv);
 }
 
 template <class V, bool kOpen>
@@ -1344,16 +1484,20 @@ SFRAME_GCM_INLINE void CryptBatch(const GcmBatchItem* items, size_t n,
                 it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
     }
     if (uniform) {
-      const LaneGroupFn<V, kOpen> group_fn = SameShapeGroup<V, kOpen>(cls);
-      for (; done + kW <= n; done += kW) {
-        const GcmBatchItem* group[kW];
-        uint8_t* group_ok[kW];
-        for (int f = 0; f < kW; ++f) {
-          group[f] = &items[done + f];
-          group_ok[f] = kOpen ? ok + done + f : &unused;
+      const LaneRunFn run = SameShapeRun<V, kOpen>(cls, LaneSpare<V>(first));
+      const size_t groups = n / kW;
+      constexpr size_t kChunk = 16;  // groups per run
+      const GcmBatchItem* run_items[kChunk * kW];
+      uint8_t* run_ok[kChunk * kW];
+      for (size_t g = 0; g < groups; g += kChunk) {
+        const size_t m = groups - g < kChunk ? groups - g : kChunk;
+        for (size_t j = 0; j < m * kW; ++j) {
+          run_items[j] = &items[g * kW + j];
+          if (kOpen) run_ok[j] = ok + g * kW + j;
         }
-        group_fn(group, kW, group_ok);
+        run(run_items, kOpen ? run_ok : nullptr, m, kW);
       }
+      done = groups * kW;
       if (done == n) return;
     }
   }

@@ -171,6 +171,10 @@ struct Ymm {
     return lane == 0 ? _mm256_permute2x128_si256(v, v, 0x00)
                      : _mm256_permute2x128_si256(v, v, 0x11);
   }
+  SFRAME_GCM_INLINE static T GatherLane(const T* v, int lane) {
+    return lane == 0 ? _mm256_permute2x128_si256(v[0], v[1], 0x20)
+                     : _mm256_permute2x128_si256(v[0], v[1], 0x31);
+  }
   SFRAME_GCM_INLINE static __m128i HXor(T v) {
     return _mm_xor_si128(_mm256_castsi256_si128(v),
                          _mm256_extracti128_si256(v, 1));

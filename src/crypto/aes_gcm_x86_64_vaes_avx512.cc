@@ -191,6 +191,14 @@ struct Zmm {
         return _mm512_maskz_shuffle_i64x2(0xff, v, v, 0xff);
     }
   }
+  SFRAME_GCM_INLINE static T GatherLane(const T* v, int lane) {
+    // Qwords 2j, 2j + 1 of the first source, then of the second.
+    const T idx = _mm512_add_epi64(_mm512_set_epi64(9, 8, 1, 0, 9, 8, 1, 0),
+                                   _mm512_set1_epi64(2 * lane));
+    const T v01 = _mm512_permutex2var_epi64(v[0], idx, v[1]);
+    const T v23 = _mm512_permutex2var_epi64(v[2], idx, v[3]);
+    return _mm512_maskz_shuffle_i64x2(0xff, v01, v23, 0x44);
+  }
   SFRAME_GCM_INLINE static __m128i HXor(T v) {
     const __m256i y =
         _mm256_xor_si256(_mm512_maskz_extracti64x4_epi64(0xf, v, 0),
