@@ -8,7 +8,7 @@
 namespace sframe {
 namespace bench {
 
-// Times a long chain of dependent 64-bit adds (one per core cycle on every
+// Times a long chain of dependent 64-bit multiplies (3 cycles each on every
 // modern x86-64 core) against the steady clock and returns the core clock in
 // GHz: the median of `trials` measurements. Returns 0 where it cannot
 // measure (non-x86).

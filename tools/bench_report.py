@@ -155,7 +155,7 @@ def main():
     args = p.parse_args()
     ctx, ghz, med, allocs = load(args.json)
     print(f"# {ctx.get('host_name', '')} · {ctx.get('num_cpus')} CPUs · "
-          f"core clock {ghz:.2f} GHz (dependent-add chain) · "
+          f"core clock {ghz:.2f} GHz (dependent-multiply chain) · "
           f"impl {ctx.get('sframe_aead_impl', 'auto')} · medians of "
           f"repetitions; cells: ns · cycles/byte\n")
     md = []
