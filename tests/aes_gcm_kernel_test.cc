@@ -100,6 +100,9 @@ class OffsetBuffer {
 struct KernelCase {
   const char* name;
   const GcmKernel* (*get)();
+  // The bulk loop's GHASH (messages over 4 vectors); every kernel runs with
+  // both, whatever this CPU's default is.
+  GcmBulkGhash bulk;
 };
 
 class AesGcmKernelTest : public testing::TestWithParam<KernelCase> {
@@ -107,7 +110,10 @@ class AesGcmKernelTest : public testing::TestWithParam<KernelCase> {
   void SetUp() override {
     kernel_ = GetParam().get();
     if (kernel_ == nullptr) GTEST_SKIP() << "CPU lacks " << GetParam().name;
+    SetGcmBulkGhashForTesting(GetParam().bulk);
+    ASSERT_EQ(GcmBulkKaratsuba(), GetParam().bulk == GcmBulkGhash::kKaratsuba);
   }
+  void TearDown() override { SetGcmBulkGhashForTesting(GcmBulkGhash::kAuto); }
 
   GcmKernelKey MakeKey(const Bytes& k) {
     GcmKernelKey key;
@@ -321,6 +327,16 @@ TEST_P(AesGcmKernelTest, MatchesBoringSslForRandomLengthsUpTo64KiB) {
     CheckOne(rng, k, len, aad1, aad2, (i & 2) != 0, i % 4 == 0);
     if (HasFatalFailure()) return;
   }
+}
+
+TEST_P(AesGcmKernelTest, KeyRecordsTheBulkGhashFlavour) {
+  // The flavour is the second public word of the key state (KeyLayout::
+  // bulk_karatsuba); without this the two instantiations of this suite could
+  // run the same code and pass.
+  const GcmKernelKey key = MakeKey(Bytes(16, 7));
+  uint32_t karatsuba;
+  memcpy(&karatsuba, key.bytes + kGcmKernelKeyPublicOffset + 4, 4);
+  EXPECT_EQ(karatsuba, GetParam().bulk == GcmBulkGhash::kKaratsuba ? 1u : 0u);
 }
 
 TEST_P(AesGcmKernelTest, MatchesBoringSslAcrossCounterByteCarry) {
@@ -680,8 +696,14 @@ TEST_P(AesGcmKernelTest, OracleAgreesWithItself) {
 
 INSTANTIATE_TEST_SUITE_P(
     Kernels, AesGcmKernelTest,
-    testing::Values(KernelCase{"vaes_avx512", GcmKernelVaesAvx512},
-                    KernelCase{"vaes_avx2", GcmKernelVaesAvx2}),
+    testing::Values(KernelCase{"vaes_avx512_karatsuba", GcmKernelVaesAvx512,
+                               GcmBulkGhash::kKaratsuba},
+                    KernelCase{"vaes_avx512_schoolbook", GcmKernelVaesAvx512,
+                               GcmBulkGhash::kSchoolbook},
+                    KernelCase{"vaes_avx2_karatsuba", GcmKernelVaesAvx2,
+                               GcmBulkGhash::kKaratsuba},
+                    KernelCase{"vaes_avx2_schoolbook", GcmKernelVaesAvx2,
+                               GcmBulkGhash::kSchoolbook}),
     [](const testing::TestParamInfo<KernelCase>& info) {
       return std::string(info.param.name);
     });

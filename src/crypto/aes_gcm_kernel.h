@@ -27,9 +27,9 @@ namespace internal {
 inline constexpr size_t kGcmKernelKeyBytes = 2560;
 
 // The only public bytes of a GcmKernelKey: [kGcmKernelKeyPublicOffset,
-// + kGcmKernelKeyPublicSize) hold the round count (10 or 14), which the
-// kernels branch on. Everything else (round keys, H powers) is secret; the
-// constant-time test poisons it all.
+// + kGcmKernelKeyPublicSize) hold the round count (10 or 14) and the bulk
+// GHASH flavour (GcmBulkKaratsuba), which the kernels branch on. Everything
+// else (round keys, H powers) is secret; the constant-time test poisons it all.
 inline constexpr size_t kGcmKernelKeyPublicOffset = 240;
 inline constexpr size_t kGcmKernelKeyPublicSize = 16;
 
@@ -104,6 +104,25 @@ struct GcmKernel {
   size_t lane_max_len;
   size_t lane_max_aad;
 };
+
+// The GHASH of the VAES kernels' bulk loop (messages over 4 vectors) comes in
+// two flavours with identical results. Karatsuba multiplies each block 3
+// times instead of 4 and pays with a shuffle and XORs: it wins where the
+// carry-less multiplier is the scarce unit (AMD Zen 4 and Zen 5) and loses
+// where the vector ALU ports are (Intel, where VAES and VPCLMULQDQ each have
+// one port and the shuffles share VPCLMULQDQ's). docs/kernels.md has the
+// measurements. A key takes the flavour in force when it is initialised.
+enum class GcmBulkGhash { kAuto, kKaratsuba, kSchoolbook };
+
+// True if keys initialised now use Karatsuba: the flavour forced by
+// SetGcmBulkGhashForTesting, else by the environment variable
+// SFRAME_GCM_BULK_GHASH=karatsuba|schoolbook (read once; for benchmarks),
+// else Karatsuba on AMD CPUs and schoolbook on all others.
+bool GcmBulkKaratsuba();
+
+// Forces the flavour of keys initialised afterwards (kAuto: back to the
+// default). For tests; not synchronised with concurrent key setup.
+void SetGcmBulkGhashForTesting(GcmBulkGhash flavour);
 
 // Each returns the kernel if this CPU (and OS) supports it, else nullptr.
 const GcmKernel* GcmKernelVaesAvx512();

@@ -67,10 +67,9 @@ struct Ymm {
   using T = __m256i;
   static constexpr int kBlocks = 2;
   static constexpr size_t kBytes = 32;
-  // Bulk-loop shape (aes_gcm_common.h BulkBatch): vectors per batch and
-  // whether its GHASH uses Karatsuba (the short path is always schoolbook).
+  // Vectors per bulk-loop batch (aes_gcm_common.h BulkLoop; its GHASH
+  // flavour is chosen per key, KeyLayout::bulk_karatsuba).
   static constexpr int kBulkVectors = 8;
-  static constexpr bool kKaratsuba = true;
 
   SFRAME_GCM_INLINE static T Zero() { return _mm256_setzero_si256(); }
   SFRAME_GCM_INLINE static T Bcast(__m128i x) {

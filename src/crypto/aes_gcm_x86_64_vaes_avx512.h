@@ -32,10 +32,9 @@ struct Zmm {
   using T = __m512i;
   static constexpr int kBlocks = 4;
   static constexpr size_t kBytes = 64;
-  // Bulk-loop shape (aes_gcm_common.h BulkBatch): vectors per batch and
-  // whether its GHASH uses Karatsuba (the short path is always schoolbook).
+  // Vectors per bulk-loop batch (aes_gcm_common.h BulkLoop; its GHASH
+  // flavour is chosen per key, KeyLayout::bulk_karatsuba).
   static constexpr int kBulkVectors = 8;
-  static constexpr bool kKaratsuba = true;
 
   // Byte mask with bits [0, n) set, 0 <= n <= 64.
   SFRAME_GCM_INLINE static __mmask64 Prefix(size_t n) {

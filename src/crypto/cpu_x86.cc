@@ -16,6 +16,9 @@ X86Features Detect() {
   X86Features f;
 #if defined(__x86_64__)
   unsigned a, b, c, d;
+  if (!__get_cpuid(0, &a, &b, &c, &d)) return f;
+  // "AuthenticAMD" in EBX, EDX, ECX.
+  f.amd = b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
   const bool osxsave = c & (1u << 27);
   const bool sse = (c & (1u << 25)) != 0;  // AES-NI

@@ -21,6 +21,9 @@ struct X86Features {
   bool vaes = false;
   bool vpclmulqdq = false;
   bool sha = false;
+  // The vendor string is "AuthenticAMD" (for per-microarchitecture tuning
+  // only, never for correctness).
+  bool amd = false;
 };
 
 // Features usable here: the CPU has them and the OS saves the registers they
