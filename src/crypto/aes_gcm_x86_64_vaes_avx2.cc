@@ -26,15 +26,16 @@
 //
 // The same algorithm as the AVX-512 kernel with 2-block vectors: a single
 // pass for messages of up to 128 bytes, a 16-block (8 ymm) stitched loop with
-// Karatsuba GHASH and one reduction per 16 blocks above that (then at most
-// one 8-block batch). Without masked loads, a partial
-// vector (the last bytes of the message, or a window of the two AAD spans)
-// goes through a 32-byte stack bounce buffer: a plain memcpy of exactly the
-// bytes that exist, so nothing outside the caller's buffers is ever touched.
+// GHASH (Karatsuba on AMD, schoolbook elsewhere: GcmBulkKaratsuba) and one
+// reduction per 16 blocks above that (then at most one 8-block batch).
+// Without masked loads, a partial vector (the last bytes of the message, or a
+// window of the two AAD spans) goes through a 32-byte stack bounce buffer: a
+// plain memcpy of exactly the bytes that exist, so nothing outside the
+// caller's buffers is ever touched.
 // The buffer is wiped after it held data.
 //
-// Constant time: branches depend only on lengths, the key size and the final
-// accept/reject bit.
+// Constant time: branches depend only on lengths, the key size, the key's
+// (public) GHASH flavour and the final accept/reject bit.
 
 #include <immintrin.h>
 

@@ -28,16 +28,18 @@
 // one), masked (k-register) loads and stores for the partial vector, and the
 // AAD, the ciphertext and the lengths block hashed with their own powers
 // H^g..H^1 under ONE reduction. Longer messages run a 32-block (8 zmm) loop
-// whose Karatsuba GHASH (of the previous batch when encrypting, of the loaded
-// batch when decrypting) is spread between the AES rounds, one reduction per
-// 32 blocks, then at most one 16-block batch; the remaining 0..255 bytes go
-// through the single-pass code. Batch calls interleave the AES rounds of 4
+// whose GHASH (Karatsuba on AMD, schoolbook elsewhere: GcmBulkKaratsuba; of
+// the previous batch when encrypting, of the loaded batch when decrypting)
+// is spread between the AES rounds, one reduction per 32 blocks, then at
+// most one 16-block batch; the remaining 0..255 bytes go through the
+// single-pass code. Batch calls interleave the AES rounds of 4
 // short frames (docs/kernels.md has the schedule and the measurements). The
 // AAD's two spans are read with two masked loads and an OR per vector;
 // masked-off bytes are neither read nor faulted on.
 //
-// Constant time: branches depend only on lengths, the key size and the final
-// accept/reject bit; masks come from lengths (bzhi).
+// Constant time: branches depend only on lengths, the key size, the key's
+// (public) GHASH flavour and the final accept/reject bit; masks come from
+// lengths (bzhi).
 
 #include "src/crypto/aes_gcm_x86_64_vaes_avx512.h"
 
