@@ -1165,7 +1165,23 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
   // CLMULs share the pipes with the rounds instead of queueing behind them
   // (Zen 4's scheduler does not reach past a whole group's worth of either).
   T aad_slot[kW];
-  if (max_a > 0) {
+  bool aad_one_span = true;
+#pragma GCC unroll 4
+  for (int f = 0; f < kW; ++f) aad_one_span = aad_one_span && aad2_len[f] == 0;
+  if (max_a == 1 && aad_one_span) {
+    // The common SFrame case, a header of at most 16 bytes and no
+    // metadata: slot 0 straight from each frame's block (W - 1 lane
+    // inserts), instead of a W x W transpose for one slot of the W.
+    __m128i b[kW];
+#pragma GCC unroll 4
+    for (int f = 0; f < kW; ++f) {
+      b[f] = aad1_len[f] == 0 ? _mm_setzero_si128()
+                              : V::LoadBlock(aad1[f], aad1_len[f]);
+    }
+    aad_slot[0] = V::Bswap(V::FromLanes(b));
+#pragma GCC unroll 4
+    for (int i = 1; i < kW; ++i) aad_slot[i] = V::Zero();  // (never read)
+  } else if (max_a > 0) {
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
       // (SFrame's metadata, aad2, is usually empty: one masked load.)

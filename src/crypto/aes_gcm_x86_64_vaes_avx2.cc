@@ -96,6 +96,10 @@ struct Ymm {
     Clobber(buf);
     return v;
   }
+  // The first n <= 16 bytes at p, zero-filled, as one block.
+  SFRAME_GCM_INLINE static __m128i LoadBlock(const uint8_t* p, size_t n) {
+    return _mm256_castsi256_si128(LoadWindow(p, 0, n));
+  }
   SFRAME_GCM_INLINE static void StorePrefix(uint8_t* p, T v, size_t n) {
     if (n == kBytes) {
       Storeu(p, v);

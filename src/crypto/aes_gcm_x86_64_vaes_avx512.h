@@ -58,6 +58,11 @@ struct Zmm {
     const __mmask64 m = _kandn_mask64(Prefix(lo), Prefix(hi));
     return _mm512_maskz_loadu_epi8(m, p);
   }
+  // The first n <= 16 bytes at p, zero-filled, as one block.
+  SFRAME_GCM_INLINE static __m128i LoadBlock(const uint8_t* p, size_t n) {
+    return _mm_maskz_loadu_epi8(
+        _cvtu32_mask16(_bzhi_u32(0xffffu, static_cast<unsigned>(n))), p);
+  }
   SFRAME_GCM_INLINE static void StorePrefix(uint8_t* p, T v, size_t n) {
     _mm512_mask_storeu_epi8(p, Prefix(n), v);
   }
