@@ -1273,7 +1273,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
   // counter 2 + b of block b is J0 plus (1 + b) in its last byte (the top
   // byte of dword 3).
   T s[kW][kNv];
-  __m128i j0[kW];
   __m128i lane_step[kW];
 #pragma GCC unroll 4
   for (int l = 0; l < kW; ++l)
@@ -1288,10 +1287,15 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
   if constexpr (kSpare) {
     step[kNv - 1] = V::BlendLane(step[kNv - 1], V::Zero(), spare_lane);
   }
+  T j0_lanes = V::Zero();  // lane f: frame f's J0
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
-    j0[f] = LoadJ0<V>(nonce[f]);
-    const T base = V::Bcast(j0[f]);
+    // (Two broadcast loads and two blends: no shuffle-port work, which
+    // Intel's port 5 shares with the CLMULs and the transposes.)
+    const T base = V::BcastJ0(nonce[f]);
+    if constexpr (!kSpare) {
+      j0_lanes = f == 0 ? base : V::BlendLane(j0_lanes, base, f);
+    }
     const T rk0 = round_key(f, 0);
 #pragma GCC unroll 4
     for (int v = 0; v < kNv; ++v) {
@@ -1299,7 +1303,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
     }
   }
   T ej0 = V::Zero();
-  if constexpr (!kSpare) ej0 = V::Xor(V::FromLanes(j0), lanes_round_key(0));
+  if constexpr (!kSpare) ej0 = V::Xor(j0_lanes, lanes_round_key(0));
 
   // The AES rounds run in stages of kStage vectors per frame. Open: one
   // stage, with every unit between its rounds. Seal: the ciphertext's

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "src/crypto/aes_gcm_kernel.h"
 
@@ -57,6 +58,18 @@ struct Zmm {
                                         size_t hi) {
     const __mmask64 m = _kandn_mask64(Prefix(lo), Prefix(hi));
     return _mm512_maskz_loadu_epi8(m, p);
+  }
+  // J0 = nonce || 00000001 in every lane, from two broadcast loads (no
+  // shuffle-port work: the loads broadcast, two blends assemble it).
+  SFRAME_GCM_INLINE static T BcastJ0(const uint8_t* nonce) {
+    uint64_t lo;
+    uint32_t hi;
+    memcpy(&lo, nonce, 8);
+    memcpy(&hi, nonce + 8, 4);
+    const T v =
+        _mm512_mask_mov_epi32(_mm512_set1_epi64(static_cast<int64_t>(lo)),
+                              0x4444, _mm512_set1_epi32(static_cast<int>(hi)));
+    return _mm512_mask_mov_epi32(v, 0x8888, _mm512_set1_epi32(1 << 24));
   }
   // The first n <= 16 bytes at p, zero-filled, as one block.
   SFRAME_GCM_INLINE static __m128i LoadBlock(const uint8_t* p, size_t n) {
