@@ -15,8 +15,8 @@
 // (sframe/batch.h), <frames> frames of one Encryptor per call.
 // Every benchmark reports `allocs_per_iter` (operator new calls per
 // iteration; 0 on every per-frame path) and bytes/items per second.
-// The core clock (GHz, from a dependent-multiply chain) is in the JSON context as
-// `core_ghz`, for cycles-per-byte conversions.
+// The core clock (GHz, from a dependent-multiply chain) is in the JSON context
+// as `core_ghz`, for cycles-per-byte conversions.
 
 #include <openssl/aead.h>
 #include <openssl/aes.h>

@@ -135,6 +135,19 @@ inline KeyLayout& Layout(GcmKernelKey* key) {
   return *reinterpret_cast<KeyLayout*>(key->bytes);
 }
 
+// A 12-byte nonce as two little-endian words: bytes 0..7 and 8..11 (J0 is
+// nonce || 00000001; LoadJ0 and the vocabularies' BcastJ0 build it).
+struct NonceWords {
+  uint64_t lo;
+  uint32_t hi;
+};
+inline NonceWords LoadNonceWords(const uint8_t* nonce) {
+  NonceWords w;
+  memcpy(&w.lo, nonce, 8);
+  memcpy(&w.hi, nonce + 8, 4);
+  return w;
+}
+
 // ---------------------------------------------------------------------------
 // 128-bit helpers (AES-NI and PCLMULQDQ on xmm), used at key setup and for
 // E_K(J0) when no spare vector lane is free.
@@ -707,12 +720,9 @@ SFRAME_GCM_INLINE bool FinishFrame(__m128i ej0, __m128i s, typename V::T* outv,
 // followed by a 16-byte load would stall store-to-load forwarding).
 template <class V>
 SFRAME_GCM_INLINE __m128i LoadJ0(const uint8_t* nonce) {
-  uint64_t nonce_lo;
-  uint32_t nonce_hi;
-  memcpy(&nonce_lo, nonce, 8);
-  memcpy(&nonce_hi, nonce + 8, 4);
-  return _mm_set_epi64x(static_cast<int64_t>(nonce_hi | (uint64_t{1} << 56)),
-                        static_cast<int64_t>(nonce_lo));
+  const NonceWords w = LoadNonceWords(nonce);
+  return _mm_set_epi64x(static_cast<int64_t>(w.hi | (uint64_t{1} << 56)),
+                        static_cast<int64_t>(w.lo));
 }
 
 // The bulk of a long message: 8-vector batches, then at most one 4-vector

@@ -98,13 +98,10 @@ struct Ymm {
   }
   // J0 = nonce || 00000001 in every lane, from two broadcast loads.
   SFRAME_GCM_INLINE static T BcastJ0(const uint8_t* nonce) {
-    uint64_t lo;
-    uint32_t hi;
-    memcpy(&lo, nonce, 8);
-    memcpy(&hi, nonce + 8, 4);
+    const gcm::NonceWords w = gcm::LoadNonceWords(nonce);
     const T v =
-        _mm256_blend_epi32(_mm256_set1_epi64x(static_cast<int64_t>(lo)),
-                           _mm256_set1_epi32(static_cast<int>(hi)), 0x44);
+        _mm256_blend_epi32(_mm256_set1_epi64x(static_cast<int64_t>(w.lo)),
+                           _mm256_set1_epi32(static_cast<int>(w.hi)), 0x44);
     return _mm256_blend_epi32(v, _mm256_set1_epi32(1 << 24), 0x88);
   }
   // The first n <= 16 bytes at p, zero-filled, as one block.

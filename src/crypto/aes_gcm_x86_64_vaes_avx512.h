@@ -16,7 +16,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 #include "src/crypto/aes_gcm_kernel.h"
 
@@ -62,13 +61,10 @@ struct Zmm {
   // J0 = nonce || 00000001 in every lane, from two broadcast loads (no
   // shuffle-port work: the loads broadcast, two blends assemble it).
   SFRAME_GCM_INLINE static T BcastJ0(const uint8_t* nonce) {
-    uint64_t lo;
-    uint32_t hi;
-    memcpy(&lo, nonce, 8);
-    memcpy(&hi, nonce + 8, 4);
-    const T v =
-        _mm512_mask_mov_epi32(_mm512_set1_epi64(static_cast<int64_t>(lo)),
-                              0x4444, _mm512_set1_epi32(static_cast<int>(hi)));
+    const gcm::NonceWords w = gcm::LoadNonceWords(nonce);
+    const T v = _mm512_mask_mov_epi32(
+        _mm512_set1_epi64(static_cast<int64_t>(w.lo)), 0x4444,
+        _mm512_set1_epi32(static_cast<int>(w.hi)));
     return _mm512_mask_mov_epi32(v, 0x8888, _mm512_set1_epi32(1 << 24));
   }
   // The first n <= 16 bytes at p, zero-filled, as one block.
