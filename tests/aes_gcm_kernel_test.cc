@@ -376,9 +376,12 @@ class GuardedRegion {
     size_ = body_ + 2 * page_;
     base_ = static_cast<uint8_t*>(mmap(nullptr, size_, PROT_READ | PROT_WRITE,
                                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-    mprotect(base_, page_, PROT_NONE);
-    mprotect(base_ + page_ + body_, page_, PROT_NONE);
+    EXPECT_NE(MAP_FAILED, static_cast<void*>(base_));
+    EXPECT_EQ(0, mprotect(base_, page_, PROT_NONE));
+    EXPECT_EQ(0, mprotect(base_ + page_ + body_, page_, PROT_NONE));
   }
+  GuardedRegion(const GuardedRegion&) = delete;
+  GuardedRegion& operator=(const GuardedRegion&) = delete;
   ~GuardedRegion() { munmap(base_, size_); }
   uint8_t* AtEnd(size_t n) { return base_ + page_ + body_ - n; }
   uint8_t* AtStart() { return base_ + page_; }
@@ -388,17 +391,55 @@ class GuardedRegion {
   uint8_t* base_;
 };
 
+// A test of the guards: the byte just past a region and the byte just
+// before it fault.
+TEST(GuardedRegionTest, BytesOutsideTheBodyFault) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  GuardedRegion g(100);
+  volatile uint8_t* end = g.AtEnd(0);
+  volatile uint8_t* start = g.AtStart();
+  end[-1] = 1;
+  start[0] = 1;
+  EXPECT_DEATH(end[0] = 1, "");
+  EXPECT_DEATH(
+      {
+        const uint8_t x = start[-1];
+        static_cast<void>(x);
+      },
+      "");
+}
+
+// Every length through the single-pass code, two 32-block loop iterations,
+// the 16-block step and every tail after them, then a few multi-page ones.
+std::vector<size_t> GuardedLengths() {
+  std::vector<size_t> lens;
+  for (size_t len = 0; len <= 1300; ++len) lens.push_back(len);
+  for (size_t len : {2047, 2048, 2049, 4095, 4096, 4097, 8205}) {
+    lens.push_back(len);
+  }
+  return lens;
+}
+
+// The guard-page tests are the memory-safety evidence for the kernels (the
+// sanitizer builds compile them without instrumentation: CMakeLists.txt,
+// SFRAME_GCM_KERNEL_OPTIONS). They cover every entry point: seal, open,
+// ctr32, seal_batch and open_batch, each buffer flush against a guard.
 TEST_P(AesGcmKernelTest, NeverTouchesBytesOutsideItsBuffers) {
   std::mt19937_64 rng(6);
-  GuardedRegion gin(2048), gout(2048), ga1(64), ga2(1024), gtag(64);
+  const std::vector<size_t> lens = GuardedLengths();
+  const size_t max_len = lens.back();
+  GuardedRegion gin(max_len), gout(max_len), ga1(64), ga2(1024), gtag(64),
+      gnonce(64);
   for (size_t key_len : {16, 32}) {
     const Bytes k = RandomBytes(rng, key_len);
     const GcmKernelKey key = MakeKey(k);
-    for (size_t len = 0; len <= 600; ++len) {
+    for (size_t len : lens) {
       for (bool at_end : {true, false}) {
+        SCOPED_TRACE(testing::Message() << "key=" << key_len * 8 << " len="
+                                        << len << " at_end=" << at_end);
         size_t aad1, aad2;
         PickAad(rng, &aad1, &aad2);
-        const Bytes nonce = RandomBytes(rng, 12);
+        const Bytes nonce_bytes = RandomBytes(rng, 12);
         const Bytes pt = RandomBytes(rng, len);
         const Bytes aad = RandomBytes(rng, aad1 + aad2);
         uint8_t* in = at_end ? gin.AtEnd(len) : gin.AtStart();
@@ -406,23 +447,109 @@ TEST_P(AesGcmKernelTest, NeverTouchesBytesOutsideItsBuffers) {
         uint8_t* a1 = at_end ? ga1.AtEnd(aad1) : ga1.AtStart();
         uint8_t* a2 = at_end ? ga2.AtEnd(aad2) : ga2.AtStart();
         uint8_t* tag = at_end ? gtag.AtEnd(16) : gtag.AtStart();
+        uint8_t* nonce = at_end ? gnonce.AtEnd(12) : gnonce.AtStart();
+        memcpy(nonce, nonce_bytes.data(), 12);
         if (len) memcpy(in, pt.data(), len);
         if (aad1) memcpy(a1, aad.data(), aad1);
         if (aad2) memcpy(a2, aad.data() + aad1, aad2);
-        kernel_->seal(&key, nonce.data(), a1, aad1, a2, aad2, in, len, out,
-                      tag);
+        kernel_->seal(&key, nonce, a1, aad1, a2, aad2, in, len, out, tag);
         ++g_cases;
-        const Bytes expect = OracleSeal(k, nonce.data(), aad, pt.data(), len);
+        const Bytes expect = OracleSeal(k, nonce, aad, pt.data(), len);
         Bytes got(out, out + len);
         got.insert(got.end(), tag, tag + 16);
-        ASSERT_EQ(expect, got) << "len=" << len;
+        ASSERT_EQ(expect, got);
         // Open in place against the guards.
         memcpy(in, out, len);
-        ASSERT_TRUE(kernel_->open(&key, nonce.data(), a1, aad1, a2, aad2, in,
-                                  len, tag, in));
+        ASSERT_TRUE(
+            kernel_->open(&key, nonce, a1, aad1, a2, aad2, in, len, tag, in));
         ++g_cases;
         ASSERT_EQ(pt, Bytes(in, in + len));
+        // ctr32 from GCM's first data counter block (nonce || 2) makes the
+        // same keystream as the seal above; the counter block is guarded too.
+        uint8_t* cb = at_end ? gnonce.AtEnd(16) : gnonce.AtStart();
+        memcpy(cb, nonce_bytes.data(), 12);
+        const uint8_t two[4] = {0, 0, 0, 2};
+        memcpy(cb + 12, two, 4);
+        kernel_->ctr32(&key, cb, in, len, out);
+        ++g_cases;
+        ASSERT_EQ(Bytes(expect.begin(), expect.begin() + len),
+                  Bytes(out, out + len));
       }
+    }
+  }
+}
+
+// The batch entry points against the guards: up to 9 frames of mixed keys,
+// lengths (lane-sized and longer) and AAD shapes, and runs of one shape (the
+// uniform path), each buffer of each frame at either end of its region.
+TEST_P(AesGcmKernelTest, BatchNeverTouchesBytesOutsideItsBuffers) {
+  std::mt19937_64 rng(11);
+  constexpr size_t kMax = 9, kMaxLen = 300, kMaxAad2 = 80;
+  struct Frame {
+    GuardedRegion in{kMaxLen}, out{kMaxLen}, a1{32}, a2{kMaxAad2}, tag{16},
+        nonce{12};
+  };
+  std::vector<Frame> frames(kMax);
+  const Bytes k1 = RandomBytes(rng, 16), k2 = RandomBytes(rng, 32);
+  const GcmKernelKey key1 = MakeKey(k1), key2 = MakeKey(k2);
+  for (int round = 0; round < 400; ++round) {
+    const size_t n = Uniform(rng, 1, kMax);
+    const bool one_shape = round % 2 == 0;
+    const size_t shape_len = Uniform(rng, 0, kMaxLen);
+    const size_t shape_a1 = Uniform(rng, 0, 17);
+    const size_t shape_a2 = Uniform(rng, 0, 1) ? 0 : Uniform(rng, 0, kMaxAad2);
+    std::vector<Bytes> pts(n), aads(n), expect(n);
+    std::vector<GcmBatchItem> items(n);
+    for (size_t i = 0; i < n; ++i) {
+      Frame& f = frames[i];
+      const bool at_end = Uniform(rng, 0, 1) == 1;
+      const bool big_key = one_shape ? round % 4 == 0 : Uniform(rng, 0, 1) == 1;
+      const size_t len = one_shape ? shape_len : Uniform(rng, 0, kMaxLen);
+      const size_t a1 = one_shape ? shape_a1 : Uniform(rng, 0, 17);
+      const size_t a2 = one_shape            ? shape_a2
+                        : Uniform(rng, 0, 1) ? 0
+                                             : Uniform(rng, 0, kMaxAad2);
+      pts[i] = RandomBytes(rng, len);
+      aads[i] = RandomBytes(rng, a1 + a2);
+      const Bytes nonce = RandomBytes(rng, 12);
+      uint8_t* nonce_p = at_end ? f.nonce.AtEnd(12) : f.nonce.AtStart();
+      memcpy(nonce_p, nonce.data(), 12);
+      uint8_t* in = at_end ? f.in.AtEnd(len) : f.in.AtStart();
+      uint8_t* aad1 = at_end ? f.a1.AtEnd(a1) : f.a1.AtStart();
+      uint8_t* aad2 = at_end ? f.a2.AtEnd(a2) : f.a2.AtStart();
+      if (len) memcpy(in, pts[i].data(), len);
+      if (a1) memcpy(aad1, aads[i].data(), a1);
+      if (a2) memcpy(aad2, aads[i].data() + a1, a2);
+      items[i] = {big_key ? &key2 : &key1,
+                  nonce_p,
+                  aad1,
+                  a1,
+                  aad2,
+                  a2,
+                  in,
+                  len,
+                  at_end ? f.out.AtEnd(len) : f.out.AtStart(),
+                  at_end ? f.tag.AtEnd(16) : f.tag.AtStart()};
+      expect[i] = OracleSeal(big_key ? k2 : k1, nonce.data(), aads[i],
+                             pts[i].data(), len);
+    }
+    kernel_->seal_batch(items.data(), n);
+    for (size_t i = 0; i < n; ++i) {
+      ++g_cases;
+      Bytes got(items[i].out, items[i].out + items[i].len);
+      got.insert(got.end(), items[i].tag, items[i].tag + 16);
+      ASSERT_EQ(expect[i], got) << "round=" << round << " i=" << i;
+    }
+    // Open in place, against the same guards.
+    std::vector<GcmBatchItem> open_items = items;
+    for (size_t i = 0; i < n; ++i) open_items[i].in = items[i].out;
+    std::vector<uint8_t> ok(n, 7);
+    kernel_->open_batch(open_items.data(), n, ok.data());
+    for (size_t i = 0; i < n; ++i) {
+      ++g_cases;
+      ASSERT_EQ(1, ok[i]) << "round=" << round << " i=" << i;
+      ASSERT_EQ(pts[i], Bytes(items[i].out, items[i].out + items[i].len))
+          << "round=" << round << " i=" << i;
     }
   }
 }

@@ -60,23 +60,6 @@ SFRAME_GCM_FUNC void Init(GcmKernelKey* key, const uint8_t* aes_key,
   gcm::InitKey<Zmm>(key, aes_key, aes_key_len);
 }
 
-SFRAME_GCM_FUNC void Seal(const GcmKernelKey* key, const uint8_t* nonce,
-                          const uint8_t* aad1, size_t aad1_len,
-                          const uint8_t* aad2, size_t aad2_len,
-                          const uint8_t* in, size_t len, uint8_t* out,
-                          uint8_t* tag) {
-  gcm::Seal<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out, tag);
-}
-
-SFRAME_GCM_FUNC bool Open(const GcmKernelKey* key, const uint8_t* nonce,
-                          const uint8_t* aad1, size_t aad1_len,
-                          const uint8_t* aad2, size_t aad2_len,
-                          const uint8_t* in, size_t len, const uint8_t* tag,
-                          uint8_t* out) {
-  return gcm::Open<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len,
-                        tag, out);
-}
-
 SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
                            const uint8_t* in, size_t len, uint8_t* out) {
   gcm::Ctr32<Zmm>(key, cb, in, len, out);
@@ -84,8 +67,8 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 
 constexpr GcmKernel kKernel = {"vaes_avx512",
                                Init,
-                               Seal,
-                               Open,
+                               Zmm::SealOne,
+                               Zmm::OpenOne,
                                vaes_avx512::SealBatch,
                                vaes_avx512::OpenBatch,
                                Ctr32,
@@ -99,6 +82,27 @@ bool CpuSupported() {
 }
 
 }  // namespace
+
+namespace vaes_avx512 {
+
+SFRAME_GCM_FUNC void Zmm::SealOne(const GcmKernelKey* key, const uint8_t* nonce,
+                                  const uint8_t* aad1, size_t aad1_len,
+                                  const uint8_t* aad2, size_t aad2_len,
+                                  const uint8_t* in, size_t len, uint8_t* out,
+                                  uint8_t* tag) {
+  gcm::Seal<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out, tag);
+}
+
+SFRAME_GCM_FUNC bool Zmm::OpenOne(const GcmKernelKey* key, const uint8_t* nonce,
+                                  const uint8_t* aad1, size_t aad1_len,
+                                  const uint8_t* aad2, size_t aad2_len,
+                                  const uint8_t* in, size_t len,
+                                  const uint8_t* tag, uint8_t* out) {
+  return gcm::Open<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len,
+                        tag, out);
+}
+
+}  // namespace vaes_avx512
 
 const GcmKernel* GcmKernelVaesAvx512() {
   static const GcmKernel* const kernel = CpuSupported() ? &kKernel : nullptr;
