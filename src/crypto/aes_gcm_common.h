@@ -34,9 +34,6 @@
 //   ZeroLanesMask(v) (lane j all ones iff lane j of v is zero, else zero),
 //   BcastLane(v, j) (lane j of v in every lane),
 //   GatherLane(v[kBlocks], j) (lane f = lane j of v[f]).
-// and, static but not necessarily inline, SealOne / OpenOne: the kernel's
-// Seal<V> / Open<V>, which the batch code calls for the frames it cannot put
-// in lanes (the AVX-512 kernel compiles them in one file for its three).
 //
 // The maths (SP 800-38D; the representation follows the public write-ups of
 // the Linux/BoringSSL VAES kernels, re-derived and written here from scratch):
@@ -1527,14 +1524,14 @@ SFRAME_GCM_INLINE void LaneGroupNv(int nv, const GcmBatchItem* const* items,
 template <class V, bool kOpen>
 SFRAME_GCM_INLINE void CryptOne(const GcmBatchItem& it, uint8_t* ok) {
   if constexpr (kOpen) {
-    *ok = V::OpenOne(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2,
-                     it.aad2_len, it.in, it.len, it.tag, it.out)
+    *ok = Open<V>(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2, it.aad2_len,
+                  it.in, it.len, it.tag, it.out)
               ? 1
               : 0;
   } else {
     (void)ok;
-    V::SealOne(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2, it.aad2_len,
-               it.in, it.len, it.out, it.tag);
+    Seal<V>(it.key, it.nonce, it.aad1, it.aad1_len, it.aad2, it.aad2_len, it.in,
+            it.len, it.out, it.tag);
   }
 }
 

@@ -72,27 +72,6 @@ struct Ymm {
   // flavour is chosen per key, KeyLayout::bulk_karatsuba).
   static constexpr int kBulkVectors = 8;
 
-  // The batch code's single calls (see Zmm::SealOne): this file has the
-  // kernel's own instances of gcm::Seal / gcm::Open already.
-  SFRAME_GCM_INLINE static void SealOne(const GcmKernelKey* key,
-                                        const uint8_t* nonce,
-                                        const uint8_t* aad1, size_t aad1_len,
-                                        const uint8_t* aad2, size_t aad2_len,
-                                        const uint8_t* in, size_t len,
-                                        uint8_t* out, uint8_t* tag) {
-    gcm::Seal<Ymm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out,
-                   tag);
-  }
-  SFRAME_GCM_INLINE static bool OpenOne(const GcmKernelKey* key,
-                                        const uint8_t* nonce,
-                                        const uint8_t* aad1, size_t aad1_len,
-                                        const uint8_t* aad2, size_t aad2_len,
-                                        const uint8_t* in, size_t len,
-                                        const uint8_t* tag, uint8_t* out) {
-    return gcm::Open<Ymm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len,
-                          tag, out);
-  }
-
   SFRAME_GCM_INLINE static T Zero() { return _mm256_setzero_si256(); }
   SFRAME_GCM_INLINE static T Bcast(__m128i x) {
     return _mm256_broadcastsi128_si256(x);

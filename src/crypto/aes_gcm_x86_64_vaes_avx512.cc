@@ -51,6 +51,21 @@
 
 namespace sframe {
 namespace internal {
+
+// The one instance of each (the header declares them extern).
+template void gcm::Seal<vaes_avx512::Zmm>(const GcmKernelKey* key,
+                                          const uint8_t* nonce,
+                                          const uint8_t* aad1, size_t aad1_len,
+                                          const uint8_t* aad2, size_t aad2_len,
+                                          const uint8_t* in, size_t len,
+                                          uint8_t* out, uint8_t* tag);
+template bool gcm::Open<vaes_avx512::Zmm>(const GcmKernelKey* key,
+                                          const uint8_t* nonce,
+                                          const uint8_t* aad1, size_t aad1_len,
+                                          const uint8_t* aad2, size_t aad2_len,
+                                          const uint8_t* in, size_t len,
+                                          const uint8_t* tag, uint8_t* out);
+
 namespace {
 
 using vaes_avx512::Zmm;
@@ -67,8 +82,8 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 
 constexpr GcmKernel kKernel = {"vaes_avx512",
                                Init,
-                               Zmm::SealOne,
-                               Zmm::OpenOne,
+                               gcm::Seal<Zmm>,
+                               gcm::Open<Zmm>,
                                vaes_avx512::SealBatch,
                                vaes_avx512::OpenBatch,
                                Ctr32,
@@ -82,27 +97,6 @@ bool CpuSupported() {
 }
 
 }  // namespace
-
-namespace vaes_avx512 {
-
-SFRAME_GCM_FUNC void Zmm::SealOne(const GcmKernelKey* key, const uint8_t* nonce,
-                                  const uint8_t* aad1, size_t aad1_len,
-                                  const uint8_t* aad2, size_t aad2_len,
-                                  const uint8_t* in, size_t len, uint8_t* out,
-                                  uint8_t* tag) {
-  gcm::Seal<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out, tag);
-}
-
-SFRAME_GCM_FUNC bool Zmm::OpenOne(const GcmKernelKey* key, const uint8_t* nonce,
-                                  const uint8_t* aad1, size_t aad1_len,
-                                  const uint8_t* aad2, size_t aad2_len,
-                                  const uint8_t* in, size_t len,
-                                  const uint8_t* tag, uint8_t* out) {
-  return gcm::Open<Zmm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len,
-                        tag, out);
-}
-
-}  // namespace vaes_avx512
 
 const GcmKernel* GcmKernelVaesAvx512() {
   static const GcmKernel* const kernel = CpuSupported() ? &kKernel : nullptr;

@@ -36,22 +36,6 @@ struct Zmm {
   // flavour is chosen per key, KeyLayout::bulk_karatsuba).
   static constexpr int kBulkVectors = 8;
 
-  // The kernel's seal and open (gcm::Seal / gcm::Open), also called by the
-  // batch code for the frames it cannot put in lanes. Defined once, in
-  // aes_gcm_x86_64_vaes_avx512.cc, so that the batch files do not each
-  // compile a copy of the single-message code.
-  SFRAME_GCM_FUNC static void SealOne(const GcmKernelKey* key,
-                                      const uint8_t* nonce, const uint8_t* aad1,
-                                      size_t aad1_len, const uint8_t* aad2,
-                                      size_t aad2_len, const uint8_t* in,
-                                      size_t len, uint8_t* out, uint8_t* tag);
-  SFRAME_GCM_FUNC static bool OpenOne(const GcmKernelKey* key,
-                                      const uint8_t* nonce, const uint8_t* aad1,
-                                      size_t aad1_len, const uint8_t* aad2,
-                                      size_t aad2_len, const uint8_t* in,
-                                      size_t len, const uint8_t* tag,
-                                      uint8_t* out);
-
   // Byte mask with bits [0, n) set, 0 <= n <= 64.
   SFRAME_GCM_INLINE static __mmask64 Prefix(size_t n) {
     return _cvtu64_mask64(_bzhi_u64(~0ull, static_cast<unsigned>(n)));
@@ -215,6 +199,20 @@ void SealBatch(const GcmBatchItem* items, size_t n);
 void OpenBatch(const GcmBatchItem* items, size_t n, uint8_t* ok);
 
 }  // namespace vaes_avx512
+
+// The single-message seal and open, which the batch code also calls for the
+// frames it cannot put in lanes, are instantiated once, in
+// aes_gcm_x86_64_vaes_avx512.cc, not again in each batch file.
+namespace gcm {
+extern template void Seal<vaes_avx512::Zmm>(
+    const GcmKernelKey* key, const uint8_t* nonce, const uint8_t* aad1,
+    size_t aad1_len, const uint8_t* aad2, size_t aad2_len, const uint8_t* in,
+    size_t len, uint8_t* out, uint8_t* tag);
+extern template bool Open<vaes_avx512::Zmm>(
+    const GcmKernelKey* key, const uint8_t* nonce, const uint8_t* aad1,
+    size_t aad1_len, const uint8_t* aad2, size_t aad2_len, const uint8_t* in,
+    size_t len, const uint8_t* tag, uint8_t* out);
+}  // namespace gcm
 }  // namespace internal
 }  // namespace sframe
 
