@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "bench/clock_calibration.h"
 #include "benchmark/benchmark.h"
 #include "sframe/batch.h"
@@ -514,10 +515,27 @@ void BM_BoringSSLCtrHmac(benchmark::State& state, CipherSuite suite,
 // ------------------------------------------------------- raw ipsec-mb
 
 #if SFRAME_HAVE_IPSEC_MB
+absl::string_view IpsecMbArch() {
+  const char* arch = std::getenv("SFRAME_BENCH_IPSEC_MB_ARCH");
+  return arch == nullptr ? "auto" : arch;
+}
+
+// The peer's code path: the best for this CPU, or the one named by
+// SFRAME_BENCH_IPSEC_MB_ARCH ("avx2", "avx512", "sse"), so that our AVX2
+// kernel can be set against the peer's own code for CPUs without AVX-512.
 IMB_MGR* IpsecMbManager() {
   static IMB_MGR* mgr = [] {
     IMB_MGR* m = alloc_mb_mgr(0);
-    init_mb_mgr_auto(m, nullptr);
+    const absl::string_view arch = IpsecMbArch();
+    if (arch == "avx2") {
+      init_mb_mgr_avx2(m);
+    } else if (arch == "avx512") {
+      init_mb_mgr_avx512(m);
+    } else if (arch == "sse") {
+      init_mb_mgr_sse(m);
+    } else {
+      init_mb_mgr_auto(m, nullptr);
+    }
     return m;
   }();
   return mgr;
@@ -646,6 +664,10 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("core_ghz", absl::StrCat(ghz));
   const char* impl = std::getenv("SFRAME_AEAD_IMPL");
   benchmark::AddCustomContext("sframe_aead_impl", impl ? impl : "auto");
+#if SFRAME_HAVE_IPSEC_MB
+  benchmark::AddCustomContext("ipsec_mb_arch",
+                              std::string(sframe::bench::IpsecMbArch()));
+#endif
   sframe::bench::RegisterAll();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
