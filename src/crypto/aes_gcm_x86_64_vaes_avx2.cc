@@ -31,10 +31,11 @@
 // AVX2 has no byte-masked loads and stores. A partial vector (the last bytes
 // of the message, or a window of the two AAD spans) moves its whole dwords
 // with vpmaskmovd (masked-off dwords are never accessed and cannot fault) and
-// its 1-3 bytes past the last whole dword with scalar byte moves, so nothing
-// outside the caller's buffers is ever touched and nothing goes through the
-// stack. (A memcpy through a stack buffer, as first written, cost a
-// library call that spilled every live ymm register, plus a failed store
+// a partial dword at either end with one scalar 4-byte move that stays inside
+// the span (shifted into place; windows under 4 bytes use 1- and 2-byte
+// moves), so nothing outside the caller's buffers is ever touched and nothing
+// goes through the stack. (A memcpy through a stack buffer, as first written,
+// cost a library call that spilled every live ymm register, plus a failed store
 // forward on the reload: about 27 ns of a 16-byte seal on an Intel Golden
 // Cove-class core, docs/kernels.md.)
 //
@@ -45,6 +46,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "src/crypto/aes_gcm_kernel.h"
 #include "src/crypto/cpu_x86.h"
@@ -95,8 +97,8 @@ struct Ymm {
     for (size_t i = lo; i < hi; ++i) buf[i] = p[i];
     return Loadu(buf);
 #else
-    // The whole dwords [a, b) in one masked load; the bytes of the partial
-    // dwords at either end (when there are any) one by one.
+    // The whole dwords [a, b) in one masked load, then the partial dwords
+    // at either end, if any.
     const size_t a = (lo + 3) / 4, b = hi / 4;
     T v = Zero();
     if (a < b) {
@@ -104,12 +106,22 @@ struct Ymm {
           reinterpret_cast<const int*>(p),
           _mm256_andnot_si256(DwordPrefix(a), DwordPrefix(b)));
     }
-    const size_t head_end = 4 * a < hi ? 4 * a : hi;
-    if (lo % 4 != 0 && lo < head_end) {
-      v = Or(v, LoadDwordBytes(p, lo, head_end));
+    if (hi - lo >= 4) {
+      // A partial dword at either end comes from a 4-byte load that stays
+      // inside the window, shifted into place.
+      if (lo % 4 != 0) {
+        v = Or(v, PlaceDword(Load32(p + lo) << (8 * (lo % 4)), lo / 4));
+      }
+      if (hi % 4 != 0) {
+        v = Or(v, PlaceDword(Load32(p + hi - 4) >> (8 * (4 - hi % 4)), b));
+      }
+    } else if (hi > lo) {
+      // 1-3 bytes, in at most two dwords.
+      const size_t mid = 4 * (lo / 4) + 4 < hi ? 4 * (lo / 4) + 4 : hi;
+      v = Or(v,
+             PlaceDword(LoadShort(p + lo, mid - lo) << (8 * (lo % 4)), lo / 4));
+      if (mid < hi) v = Or(v, PlaceDword(LoadShort(p + mid, hi - mid), b));
     }
-    // (When 4b < lo, the window lies inside one dword: the head took it.)
-    if (hi % 4 != 0 && 4 * b >= lo) v = Or(v, LoadDwordBytes(p, 4 * b, hi));
     return v;
 #endif
   }
@@ -139,12 +151,17 @@ struct Ymm {
     if (b != 0) {
       _mm256_maskstore_epi32(reinterpret_cast<int*>(p), DwordPrefix(b), v);
     }
-    if (n % 4 != 0) {
-      uint32_t w = static_cast<uint32_t>(
-          _mm256_cvtsi256_si32(_mm256_permutevar8x32_epi32(
-              v, _mm256_set1_epi32(static_cast<int>(b)))));
-      for (size_t i = 4 * b; i < n; ++i, w >>= 8)
-        p[i] = static_cast<uint8_t>(w);
+    const size_t t = n % 4;  // bytes of the partial dword b
+    if (t != 0 && b != 0) {
+      // Bytes [n - 4, n) as one 4-byte store; its first 4 - t bytes
+      // rewrite what the masked store wrote, with the same values.
+      const __m256i idx = _mm256_set_epi32(
+          0, 0, 0, 0, 0, 0, static_cast<int>(b), static_cast<int>(b - 1));
+      const uint64_t q = static_cast<uint64_t>(_mm_cvtsi128_si64(
+          _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v, idx))));
+      Store32(p + n - 4, static_cast<uint32_t>(q >> (8 * t)));
+    } else if (t != 0) {
+      StoreShort(p, static_cast<uint32_t>(_mm256_cvtsi256_si32(v)), t);
     }
 #endif
   }
@@ -152,15 +169,34 @@ struct Ymm {
   SFRAME_GCM_INLINE static T DwordPrefix(size_t n) {
     return Loadu(kPrefixMask + kBytes - 4 * n);
   }
-  // Bytes [x, y) at p, all in dword x / 4 (0 < y - x < 4), in their place;
-  // zero elsewhere.
-  SFRAME_GCM_INLINE static T LoadDwordBytes(const uint8_t* p, size_t x,
-                                            size_t y) {
-    uint32_t w = 0;
-    for (size_t i = x; i < y; ++i) w |= uint32_t{p[i]} << (8 * (i % 4));
-    const size_t d = x / 4;
+  // Dword d = w, the others zero.
+  SFRAME_GCM_INLINE static T PlaceDword(uint32_t w, size_t d) {
     return And(_mm256_set1_epi32(static_cast<int>(w)),
                _mm256_andnot_si256(DwordPrefix(d), DwordPrefix(d + 1)));
+  }
+  SFRAME_GCM_INLINE static uint32_t Load32(const uint8_t* p) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+  }
+  SFRAME_GCM_INLINE static void Store32(uint8_t* p, uint32_t w) {
+    memcpy(p, &w, 4);
+  }
+  // The n = 1..3 bytes at p, little-endian (one or two loads).
+  SFRAME_GCM_INLINE static uint32_t LoadShort(const uint8_t* p, size_t n) {
+    if (n == 1) return p[0];
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return n == 2 ? h : h | uint32_t{p[2]} << 16;
+  }
+  SFRAME_GCM_INLINE static void StoreShort(uint8_t* p, uint32_t w, size_t n) {
+    if (n == 1) {
+      p[0] = static_cast<uint8_t>(w);
+      return;
+    }
+    const uint16_t h = static_cast<uint16_t>(w);
+    memcpy(p, &h, 2);
+    if (n == 3) p[2] = static_cast<uint8_t>(w >> 16);
   }
   SFRAME_GCM_INLINE static T KeepPrefix(T v, size_t n) {
     return _mm256_and_si256(v, Loadu(kPrefixMask + kBytes - n));
