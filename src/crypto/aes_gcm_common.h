@@ -1142,12 +1142,34 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
 
   // GHASH, transposed: slot vectors times per-lane powers, summed unreduced.
   T lo = V::Zero(), mi = V::Zero(), hi = V::Zero();
-  // `d` holds byte-reflected blocks.
-  auto absorb = [&](T d, T pw) SFRAME_GCM_LAMBDA {
-    lo = V::Xor(lo, V::template Clmul<0x00>(d, pw));
+  // With kW = 4 (AVX-512) units go in pairs (below): the first parks its
+  // low and high products here, the second adds both pairs with one
+  // three-way XOR each. (AVX2 has no three-way XOR: pairing would save
+  // nothing and hold two more of its 16 registers.)
+  constexpr bool kPairs = kW >= 4;
+  T park_lo = V::Zero(), park_hi = V::Zero();
+  // `d` holds byte-reflected blocks. role: 0 adds this unit's products,
+  // 1 parks them, 2 adds them together with the parked ones.
+  auto absorb = [&](T d, T pw, auto role) SFRAME_GCM_LAMBDA {
+    constexpr int kRole = decltype(role)::value;
+    const T p_lo = V::template Clmul<0x00>(d, pw);
+    const T p_hi = V::template Clmul<0x11>(d, pw);
     mi = V::Xor3(mi, V::template Clmul<0x01>(d, pw),
                  V::template Clmul<0x10>(d, pw));
-    hi = V::Xor(hi, V::template Clmul<0x11>(d, pw));
+    if constexpr (kRole == 1) {
+      park_lo = p_lo;
+      park_hi = p_hi;
+    } else if constexpr (kRole == 2) {
+      lo = V::Xor3(lo, park_lo, p_lo);
+      hi = V::Xor3(hi, park_hi, p_hi);
+    } else {
+      lo = V::Xor(lo, p_lo);
+      hi = V::Xor(hi, p_hi);
+    }
+  };
+  auto unpark = [&]() SFRAME_GCM_LAMBDA {
+    lo = V::Xor(lo, park_lo);
+    hi = V::Xor(hi, park_hi);
   };
   // Lane f's power for block `pos` of its g_f = a_f + c_f + 1 blocks, or the
   // zero row when pos is past the blocks it has in that segment.
@@ -1248,15 +1270,34 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
   // (The unit index is a compile-time constant, so each call is exactly
   // one unit's code: no unrolled chain of conditions for the compiler to
   // fold, which made the sanitizer builds of this file very slow.)
+  //
+  // Slot k of a list whose slots [0, n) exist: the AAD slots, or the
+  // ciphertext slots. With kPairs, an even slot parks its products and the
+  // next (odd) one adds both pairs; when only the even one exists, the odd
+  // one adds what it parked. (A pair's two units are absorbed one right
+  // after the other in every schedule below: kW is even, so a pair never
+  // spans two ciphertext vectors.)
+  auto absorb_listed = [&](auto index, int n, const T& d,
+                           auto&& power) SFRAME_GCM_LAMBDA {
+    constexpr int k = decltype(index)::value;
+    constexpr int kRole = !kPairs ? 0 : k % 2 == 0 ? 1 : 2;
+    if (k < n) {
+      absorb(d, power(), std::integral_constant<int, kRole>());
+    } else if (kRole == 2 && k - 1 < n) {
+      unpark();
+    }
+  };
   auto absorb_unit = [&](auto unit) SFRAME_GCM_LAMBDA {
     constexpr int u = decltype(unit)::value;
     if constexpr (u < kW) {
-      if (u < max_a) absorb(aad_slot[u], powers(a, u, 0));
+      absorb_listed(unit, max_a, aad_slot[u],
+                    [&]() SFRAME_GCM_LAMBDA { return powers(a, u, 0); });
     } else if constexpr (u == kW) {
-      absorb(len_slot, len_pw);
+      absorb(len_slot, len_pw, std::integral_constant<int, 0>());
     } else {
       constexpr int j = u - kW - 1;
-      if (j < max_c) absorb(ct[j / kW][j % kW], powers(c, j, 1));
+      absorb_listed(std::integral_constant<int, j>(), max_c, ct[j / kW][j % kW],
+                    [&]() SFRAME_GCM_LAMBDA { return powers(c, j, 1); });
     }
   };
   constexpr int kCtUnit = kW + 1;
@@ -1280,22 +1321,23 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
 
   // CTR (natural layout) and E_K(J0) (lanes). A short frame's block
   // counters stay below 256, so they are formed without byte reflection:
-  // counter 2 + b of block b is J0 plus (1 + b) in its last byte (the top
-  // byte of dword 3).
+  // counter block b is J0 with its last byte (the top byte of dword 3)
+  // 2 + b instead of 1, i.e. J0 ^ flip[v] in lane b % kW of vector b / kW,
+  // and round 0 makes it one three-way XOR: J0 ^ flip[v] ^ k0.
   T s[kW][kNv];
-  __m128i lane_step[kW];
-#pragma GCC unroll 4
-  for (int l = 0; l < kW; ++l)
-    lane_step[l] = _mm_set_epi32((1 + l) << 24, 0, 0, 0);
-  const T first = V::FromLanes(lane_step);
-  T step[kNv];
+  T flip[kNv];
 #pragma GCC unroll 4
   for (int v = 0; v < kNv; ++v) {
-    step[v] = V::Add32(first, V::Bcast(_mm_set_epi32((v * kW) << 24, 0, 0, 0)));
+    __m128i lane[kW];
+#pragma GCC unroll 4
+    for (int l = 0; l < kW; ++l) {
+      lane[l] = _mm_set_epi32((1 ^ (2 + v * kW + l)) << 24, 0, 0, 0);
+    }
+    flip[v] = V::FromLanes(lane);
   }
-  // (kSpare: a zero step leaves J0 itself in the spare lane.)
+  // (kSpare: no flip leaves J0 itself in the spare lane.)
   if constexpr (kSpare) {
-    step[kNv - 1] = V::BlendLane(step[kNv - 1], V::Zero(), spare_lane);
+    flip[kNv - 1] = V::BlendLane(flip[kNv - 1], V::Zero(), spare_lane);
   }
   T j0_lanes = V::Zero();  // lane f: frame f's J0
 #pragma GCC unroll 4
@@ -1308,9 +1350,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
     }
     const T rk0 = round_key(f, 0);
 #pragma GCC unroll 4
-    for (int v = 0; v < kNv; ++v) {
-      s[f][v] = V::Xor(V::Add32(base, step[v]), rk0);
-    }
+    for (int v = 0; v < kNv; ++v) s[f][v] = V::Xor3(base, flip[v], rk0);
   }
   T ej0 = V::Zero();
   if constexpr (!kSpare) ej0 = V::Xor(j0_lanes, lanes_round_key(0));
