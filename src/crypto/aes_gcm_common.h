@@ -19,6 +19,8 @@
 // What `V` supplies (all static, all always-inline):
 //   using T;                      the vector type (__m256i, __m512i)
 //   kBlocks, kBytes               16-byte blocks per vector, bytes per vector
+//   kBulkVectors, kShortVectors   vectors per bulk-loop batch; the longest
+//                                 message (in vectors) that takes one pass
 //   Zero, Bcast(__m128i), FromLane0(__m128i) (other lanes zero)
 //   Loadu, Storeu, LoadWindow(p, lo, hi)   bytes [lo, hi) of p, others zero;
 //                                          never touches bytes outside them
@@ -151,6 +153,16 @@ inline NonceWords LoadNonceWords(const uint8_t* nonce) {
 // ---------------------------------------------------------------------------
 // 128-bit helpers (AES-NI and PCLMULQDQ on xmm), used at key setup and for
 // E_K(J0) when no spare vector lane is free.
+
+// Calls f(std::integral_constant<int, i>()) for i = kLo .. kHi - 1, in
+// order: a loop whose index the body needs as a constant.
+template <int kLo, int kHi, class F>
+SFRAME_GCM_INLINE void StaticFor(F&& f) {
+  if constexpr (kLo < kHi) {
+    f(std::integral_constant<int, kLo>());
+    StaticFor<kLo + 1, kHi>(f);
+  }
+}
 
 template <class V>
 SFRAME_GCM_INLINE __m128i Bswap128(__m128i x) {
@@ -399,7 +411,7 @@ SFRAME_GCM_INLINE void HashLast(Ghash<V>& gh, const typename V::T* c,
 template <class V, int kRounds, int kNv, bool kOpen>
 struct TailFrame {
   using T = typename V::T;
-  static_assert(kNv >= 1 && kNv <= 4, "1..4 vectors");
+  static_assert(kNv >= 1 && kNv <= 8, "1..8 vectors");
   T s[kNv];
   T d[kNv];
   size_t last_bytes;
@@ -657,7 +669,7 @@ SFRAME_GCM_INLINE void BulkBatch(const typename V::T* rk, typename V::T& ctr,
 template <class V, int kMax = 4>
 SFRAME_GCM_INLINE void StoreVectors(uint8_t* out, const typename V::T* v,
                                     size_t n) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int i = 0; i < kMax; ++i) {
     const size_t off = i * V::kBytes;
     if (n <= off) break;
@@ -697,7 +709,7 @@ SFRAME_GCM_INLINE bool FinishFrame(__m128i ej0, __m128i s, typename V::T* outv,
   using T = typename V::T;
   const __m128i tag = _mm_xor_si128(ej0, Bswap128<V>(s));
   if constexpr (!kOpen) {
-    StoreVectors<V>(out + done, outv, rem);
+    StoreVectors<V, V::kShortVectors>(out + done, outv, rem);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(tag_io), tag);
     return true;
   } else {
@@ -707,10 +719,10 @@ SFRAME_GCM_INLINE bool FinishFrame(__m128i ej0, __m128i s, typename V::T* outv,
         tag, _mm_loadu_si128(reinterpret_cast<const __m128i*>(tag_io))));
     const T keep = V::Bcast(_mm_set1_epi64x(-static_cast<int64_t>(ok)));
 #pragma GCC unroll 16
-    for (int v = 0; v < 4; ++v) outv[v] = V::And(outv[v], keep);
+    for (int v = 0; v < V::kShortVectors; ++v) outv[v] = V::And(outv[v], keep);
     // On failure the tail is written as zeros: unverified plaintext of a
     // short message never reaches `out`.
-    StoreVectors<V>(out + done, outv, rem);
+    StoreVectors<V, V::kShortVectors>(out + done, outv, rem);
     if (!ok && done != 0) memset(out, 0, done);
     return ok != 0;
   }
@@ -797,7 +809,8 @@ SFRAME_GCM_FUNC bool Crypt(const GcmKernelKey* key, const uint8_t* nonce,
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
-  constexpr size_t kBatch = 4 * kVb;
+  // Messages of up to kShort vectors take one pass (TailFrame).
+  constexpr int kShort = V::kShortVectors;
   const KeyLayout& k = Layout(key);
   const uint8_t* powers_end = k.powers[kPowers];
 
@@ -814,7 +827,7 @@ SFRAME_GCM_FUNC bool Crypt(const GcmKernelKey* key, const uint8_t* nonce,
   const size_t n_aad = (aad_len + 15) / 16;
   const __m128i lblock = _mm_set_epi64x(static_cast<int64_t>(aad_len * 8),
                                         static_cast<int64_t>(len * 8));
-  const bool is_short = len <= kBatch;
+  const bool is_short = len <= kShort * kVb;
   const bool aad_joined =
       is_short && n_aad + (len + 15) / 16 + 1 <= static_cast<size_t>(kPowers);
   __m128i acc = _mm_setzero_si128();
@@ -849,31 +862,21 @@ SFRAME_GCM_FUNC bool Crypt(const GcmKernelKey* key, const uint8_t* nonce,
   for (int v = 0; v < pending_nv; ++v) {
     gh.Absorb(V::Bswap(V::Loadu(pending + v * kVb)), kW);
   }
-  T outv[4] = {V::Zero(), V::Zero(), V::Zero(), V::Zero()};
-  __m128i ej0;
+  T outv[kShort];
+#pragma GCC unroll 8
+  for (int v = 0; v < kShort; ++v) outv[v] = V::Zero();
+  const int nv = static_cast<int>((rem + kVb - 1) / kVb);
   const uint8_t* src = in + done;
-  switch ((rem + kVb - 1) / kVb) {
-    case 0:
-      ej0 = CryptLast<V, kRounds, 0, kOpen>(k, rk, ctr, j0, src, rem, outv, gh,
+  __m128i ej0 = _mm_setzero_si128();
+  // nv is at most 4 after the bulk loop, at most kShort for a short
+  // message.
+  StaticFor<0, kShort + 1>([&](auto count) SFRAME_GCM_LAMBDA {
+    constexpr int c = decltype(count)::value;
+    if (nv == c) {
+      ej0 = CryptLast<V, kRounds, c, kOpen>(k, rk, ctr, j0, src, rem, outv, gh,
                                             lblock);
-      break;
-    case 1:
-      ej0 = CryptLast<V, kRounds, 1, kOpen>(k, rk, ctr, j0, src, rem, outv, gh,
-                                            lblock);
-      break;
-    case 2:
-      ej0 = CryptLast<V, kRounds, 2, kOpen>(k, rk, ctr, j0, src, rem, outv, gh,
-                                            lblock);
-      break;
-    case 3:
-      ej0 = CryptLast<V, kRounds, 3, kOpen>(k, rk, ctr, j0, src, rem, outv, gh,
-                                            lblock);
-      break;
-    default:
-      ej0 = CryptLast<V, kRounds, 4, kOpen>(k, rk, ctr, j0, src, rem, outv, gh,
-                                            lblock);
-      break;
-  }
+    }
+  });
   return FinishFrame<V, kOpen>(ej0, gh.Finish(), outv, out, done, rem, tag_io);
 }
 
@@ -1033,16 +1036,6 @@ SFRAME_GCM_INLINE int LaneVectors(const GcmBatchItem& it) {
   if (it.len == 0 || it.len > kLaneMaxLen<V>) return 0;
   if (it.aad1_len + it.aad2_len > kLaneMaxAad<V>) return 0;
   return static_cast<int>((it.len + V::kBytes - 1) / V::kBytes);
-}
-
-// Calls f(std::integral_constant<int, i>()) for i = kLo .. kHi - 1, in
-// order: a loop whose index the body needs as a constant.
-template <int kLo, int kHi, class F>
-SFRAME_GCM_INLINE void StaticFor(F&& f) {
-  if constexpr (kLo < kHi) {
-    f(std::integral_constant<int, kLo>());
-    StaticFor<kLo + 1, kHi>(f);
-  }
 }
 
 // How much the frames of a group have in common (LaneGroup's kMode).

@@ -18,14 +18,14 @@
 //   len < 2^36 - 32 (the GCM limit; lengths are public).
 // Outputs: seal writes exactly len bytes of out and 16 tag bytes. open writes
 //   exactly len bytes of out: the plaintext if the tag verifies, else zeros.
-//   For messages of at most 128 bytes plaintext is never written before the
+//   For messages of at most 256 bytes plaintext is never written before the
 //   tag is verified; longer ones are written, then zeroed on failure.
 // Side effects: none; thread-safe for concurrent calls on one key.
 //
 // HOW IT WORKS (the maths is in aes_gcm_common.h)
 //
 // The same algorithm as the AVX-512 kernel with 2-block vectors: a single
-// pass for messages of up to 128 bytes, a 16-block (8 ymm) stitched loop with
+// pass for messages of up to 256 bytes, a 16-block (8 ymm) stitched loop with
 // GHASH (Karatsuba on AMD, schoolbook elsewhere: GcmBulkKaratsuba) and one
 // reduction per 16 blocks above that (then at most one 8-block batch).
 // AVX2 has no byte-masked loads and stores. A partial vector (the last bytes
@@ -74,6 +74,8 @@ struct Ymm {
   // Vectors per bulk-loop batch (aes_gcm_common.h BulkLoop; its GHASH
   // flavour is chosen per key, KeyLayout::bulk_karatsuba).
   static constexpr int kBulkVectors = 8;
+  // Messages of up to 8 vectors (256 bytes, as on AVX-512) take one pass.
+  static constexpr int kShortVectors = 8;
 
   SFRAME_GCM_INLINE static T Zero() { return _mm256_setzero_si256(); }
   SFRAME_GCM_INLINE static T Bcast(__m128i x) {

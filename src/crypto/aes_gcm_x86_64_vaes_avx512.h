@@ -35,6 +35,8 @@ struct Zmm {
   // Vectors per bulk-loop batch (aes_gcm_common.h BulkLoop; its GHASH
   // flavour is chosen per key, KeyLayout::bulk_karatsuba).
   static constexpr int kBulkVectors = 8;
+  // Messages of up to 4 vectors (256 bytes) take one pass.
+  static constexpr int kShortVectors = 4;
 
   // Byte mask with bits [0, n) set, 0 <= n <= 64.
   SFRAME_GCM_INLINE static __mmask64 Prefix(size_t n) {
