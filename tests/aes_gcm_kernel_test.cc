@@ -279,13 +279,15 @@ TEST_P(AesGcmKernelTest, MatchesBoringSslKnownAnswers) {
   EXPECT_EQ(69u + 64u, used);
 }
 
-// Picks an AAD shape: aad1 is an SFrame-header-like 0..17 bytes, aad2 is
-// often empty, sometimes a boundary length, otherwise random up to 600.
+// Picks an AAD shape: aad1 is usually an SFrame-header-like 0..17 bytes
+// (sometimes up to 64, so that the second span starts anywhere in a vector),
+// aad2 is often empty, sometimes a boundary length, otherwise random up to
+// 600.
 void PickAad(std::mt19937_64& rng, size_t* aad1, size_t* aad2) {
   static const size_t kEdges[] = {0,   1,   12,  15,  16,  17,  31,
                                   32,  33,  47,  48,  63,  64,  65,
                                   127, 128, 129, 255, 256, 257, 600};
-  *aad1 = Uniform(rng, 0, 17);
+  *aad1 = Uniform(rng, 0, 3) == 0 ? Uniform(rng, 18, 64) : Uniform(rng, 0, 17);
   switch (Uniform(rng, 0, 3)) {
     case 0:
       *aad2 = 0;
@@ -356,6 +358,14 @@ TEST_P(AesGcmKernelTest, EveryAadSplitAndLengthIsOneStream) {
   const Bytes k = RandomBytes(rng, 16);
   for (size_t aad1 = 0; aad1 <= 17; ++aad1) {
     for (size_t aad2 = 0; aad2 <= 80; ++aad2) {
+      CheckOne(rng, k, Uniform(rng, 0, 300), aad1, aad2, false, false);
+      if (HasFatalFailure()) return;
+    }
+  }
+  // The second span starting anywhere in the first two vectors, with the
+  // partial-dword and partial-block shapes around it.
+  for (size_t aad1 = 18; aad1 <= 130; ++aad1) {
+    for (size_t aad2 : {1, 2, 3, 4, 5, 7, 13, 16, 31, 32, 33, 70}) {
       CheckOne(rng, k, Uniform(rng, 0, 300), aad1, aad2, false, false);
       if (HasFatalFailure()) return;
     }
