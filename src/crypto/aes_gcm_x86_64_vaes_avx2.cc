@@ -274,51 +274,19 @@ struct Ymm {
   }
 };
 
-SFRAME_GCM_FUNC void Init(GcmKernelKey* key, const uint8_t* aes_key,
-                          size_t aes_key_len) {
-  gcm::InitKey<Ymm>(key, aes_key, aes_key_len);
-}
-
-SFRAME_GCM_FUNC void Seal(const GcmKernelKey* key, const uint8_t* nonce,
-                          const uint8_t* aad1, size_t aad1_len,
-                          const uint8_t* aad2, size_t aad2_len,
-                          const uint8_t* in, size_t len, uint8_t* out,
-                          uint8_t* tag) {
-  gcm::Seal<Ymm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len, out, tag);
-}
-
-SFRAME_GCM_FUNC bool Open(const GcmKernelKey* key, const uint8_t* nonce,
-                          const uint8_t* aad1, size_t aad1_len,
-                          const uint8_t* aad2, size_t aad2_len,
-                          const uint8_t* in, size_t len, const uint8_t* tag,
-                          uint8_t* out) {
-  return gcm::Open<Ymm>(key, nonce, aad1, aad1_len, aad2, aad2_len, in, len,
-                        tag, out);
-}
-
-SFRAME_GCM_FUNC void SealBatch(const GcmBatchItem* items, size_t n) {
-  gcm::SealBatch<Ymm>(items, n);
-}
-
-SFRAME_GCM_FUNC void OpenBatch(const GcmBatchItem* items, size_t n,
-                               uint8_t* ok) {
-  gcm::OpenBatch<Ymm>(items, n, ok);
-}
-
-SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
-                           const uint8_t* in, size_t len, uint8_t* out) {
-  gcm::Ctr32<Ymm>(key, cb, in, len, out);
-}
-
-constexpr GcmKernel kKernel = {"vaes_avx2",
-                               Init,
-                               Seal,
-                               Open,
-                               SealBatch,
-                               OpenBatch,
-                               Ctr32,
-                               gcm::kLaneMaxLen<Ymm>,
-                               gcm::kLaneMaxAad<Ymm>};
+// The gcm:: functions go into the table directly: each is compiled for this
+// file's ISA (SFRAME_GCM_TARGET).
+constexpr GcmKernel kKernel = {
+    "vaes_avx2",
+    gcm::InitKey<Ymm>,      // init
+    gcm::Seal<Ymm>,         // seal
+    gcm::Open<Ymm>,         // open
+    gcm::SealBatch<Ymm>,    // seal_batch
+    gcm::OpenBatch<Ymm>,    // open_batch
+    gcm::Ctr32<Ymm>,        // ctr32
+    gcm::kLaneMaxLen<Ymm>,  // lane_max_len
+    gcm::kLaneMaxAad<Ymm>,  // lane_max_aad
+};
 
 bool CpuSupported() {
   const X86Features& f = GetX86Features();

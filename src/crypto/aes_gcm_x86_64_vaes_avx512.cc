@@ -70,25 +70,19 @@ namespace {
 
 using vaes_avx512::Zmm;
 
-SFRAME_GCM_FUNC void Init(GcmKernelKey* key, const uint8_t* aes_key,
-                          size_t aes_key_len) {
-  gcm::InitKey<Zmm>(key, aes_key, aes_key_len);
-}
-
-SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
-                           const uint8_t* in, size_t len, uint8_t* out) {
-  gcm::Ctr32<Zmm>(key, cb, in, len, out);
-}
-
-constexpr GcmKernel kKernel = {"vaes_avx512",
-                               Init,
-                               gcm::Seal<Zmm>,
-                               gcm::Open<Zmm>,
-                               vaes_avx512::SealBatch,
-                               vaes_avx512::OpenBatch,
-                               Ctr32,
-                               gcm::kLaneMaxLen<Zmm>,
-                               gcm::kLaneMaxAad<Zmm>};
+// The gcm:: functions go into the table directly: each is compiled for this
+// file's ISA (SFRAME_GCM_TARGET).
+constexpr GcmKernel kKernel = {
+    "vaes_avx512",
+    gcm::InitKey<Zmm>,       // init
+    gcm::Seal<Zmm>,          // seal
+    gcm::Open<Zmm>,          // open
+    vaes_avx512::SealBatch,  // seal_batch
+    vaes_avx512::OpenBatch,  // open_batch
+    gcm::Ctr32<Zmm>,         // ctr32
+    gcm::kLaneMaxLen<Zmm>,   // lane_max_len
+    gcm::kLaneMaxAad<Zmm>,   // lane_max_aad
+};
 
 bool CpuSupported() {
   const X86Features& f = GetX86Features();
