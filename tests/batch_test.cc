@@ -13,6 +13,7 @@
 #include <limits>
 #include <new>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -546,6 +547,110 @@ TEST_P(BatchTest, ReservationsMatchSequentialCalls) {
   }
   EXPECT_EQ(batch_calls, single_calls);
   EXPECT_EQ(items[6].status.code(), absl::StatusCode::kUnavailable);
+}
+
+// Long runs of one Encryptor (the batch's fast path queues them with the
+// header kept as one machine word) across every change of header size the
+// word can hold and beyond it: counter fields of 1 to 8 bytes, KIDs of 0, 2
+// and 5 bytes, frames in place and with metadata, and frames the lanes do
+// not take (empty, longer than 256 bytes) in the middle of runs.
+TEST_P(BatchTest, LongRunsAcrossHeaderSizeChanges) {
+  struct Start {
+    KeyId kid;
+    Counter first;
+  };
+  const Start starts[] = {
+      {1, 0},
+      {1, 250},
+      {1, 65530},
+      {1, (Counter{1} << 48) - 20},
+      {1, (Counter{1} << 56) - 20},
+      {300, 250},
+      {300, (Counter{1} << 40) - 20},
+      {0x123456789, 65520},
+      {0x123456789, (Counter{1} << 24) - 20},
+  };
+  for (const Start& start : starts) {
+    SCOPED_TRACE(start.first);
+    Encryptor batch_enc = MakeEncryptor(start.kid, kKeyA, start.first);
+    Encryptor single_enc = MakeEncryptor(start.kid, kKeyA, start.first);
+    // A second Encryptor takes every ninth frame, breaking the runs.
+    Encryptor batch_other = MakeEncryptor(7, kKeyB, 100);
+    Encryptor single_other = MakeEncryptor(7, kKeyB, 100);
+    constexpr size_t kFrames = 45;
+    std::vector<Bytes> pts(kFrames), mds(kFrames), outs(kFrames);
+    std::vector<EncryptBatchItem> items(kFrames);
+    for (size_t i = 0; i < kFrames; ++i) {
+      const size_t len = i % 11 == 5 ? 0 : i % 13 == 6 ? 300 : 1 + i * 5;
+      pts[i] = RandomBytes(len, rng_);
+      if (i % 4 == 1) mds[i] = RandomBytes(1 + i % 9, rng_);
+      outs[i].assign(MaxCiphertextSize(suite(), len), 0x55);
+      const bool in_place = i % 3 == 2 && len != 0;
+      if (in_place) memcpy(outs[i].data(), pts[i].data(), len);
+      items[i].encryptor = i % 9 == 8 ? &batch_other : &batch_enc;
+      items[i].metadata = mds[i];
+      items[i].plaintext = in_place ? absl::MakeConstSpan(outs[i].data(), len)
+                                    : absl::MakeConstSpan(pts[i]);
+      items[i].out = absl::MakeSpan(outs[i]);
+    }
+    EXPECT_EQ(EncryptBatch(absl::MakeSpan(items)), kFrames);
+    for (size_t i = 0; i < kFrames; ++i) {
+      SCOPED_TRACE(i);
+      ASSERT_TRUE(items[i].status.ok()) << items[i].status;
+      Encryptor& single = i % 9 == 8 ? single_other : single_enc;
+      EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()),
+                Seal(single, pts[i], mds[i]));
+    }
+    EXPECT_EQ(batch_enc.next_counter(), single_enc.next_counter());
+    EXPECT_EQ(batch_other.next_counter(), single_other.next_counter());
+  }
+}
+
+// As ReservationsMatchSequentialCalls, from a counter whose header is one
+// word, so that the blocks end inside runs of the fast path.
+TEST_P(BatchTest, ReservationsEndInsideRuns) {
+  std::vector<std::pair<Counter, Counter>> batch_calls, single_calls;
+  auto make = [&](std::vector<std::pair<Counter, Counter>>* log) {
+    Encryptor::Options options;
+    options.first_counter = 100;
+    options.reservation_block = 5;
+    options.reserve_counters = [log](KeyId, Counter first, Counter last) {
+      log->push_back({first, last});
+      if (log->size() == 4) return absl::UnavailableError("disk full");
+      return absl::OkStatus();
+    };
+    auto enc = Encryptor::Create(suite(), 300, kKeyA, options);
+    EXPECT_TRUE(enc.ok());
+    return *std::move(enc);
+  };
+  Encryptor batch_enc = make(&batch_calls);
+  Encryptor single_enc = make(&single_calls);
+  constexpr size_t kFrames = 24;
+  const Bytes pt(40, 1);
+  std::vector<Bytes> outs(kFrames, Bytes(MaxCiphertextSize(suite(), 40)));
+  std::vector<EncryptBatchItem> items(kFrames);
+  for (size_t i = 0; i < kFrames; ++i) {
+    items[i].encryptor = &batch_enc;
+    items[i].plaintext = pt;
+    items[i].out = absl::MakeSpan(outs[i]);
+  }
+  EncryptBatch(absl::MakeSpan(items));
+  size_t refused = 0;
+  for (size_t i = 0; i < kFrames; ++i) {
+    SCOPED_TRACE(i);
+    Bytes out(MaxCiphertextSize(suite(), 40));
+    auto single = single_enc.Encrypt({}, pt, absl::MakeSpan(out));
+    EXPECT_EQ(items[i].status, single.status());
+    if (single.ok()) {
+      EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()),
+                Bytes(single->begin(), single->end()));
+    } else {
+      ++refused;
+    }
+  }
+  EXPECT_EQ(batch_calls, single_calls);
+  EXPECT_EQ(refused, 1u);
+  EXPECT_EQ(batch_enc.next_counter(), single_enc.next_counter());
 }
 
 TEST_P(BatchTest, EmptyBatchIsANoOp) {

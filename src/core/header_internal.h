@@ -96,35 +96,39 @@ inline size_t EncodeHeaderTo(const Header& h,
 // from those stores even right after it; smaller loads at other offsets
 // would wait for the stores to reach the cache (measured: the top stall of
 // the batch encrypt loop). The bytes are then stored from registers.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// Stores bytes [0, k) of the little-endian word `w` (1 <= k <= 8) to `p`
+// as two overlapping stores, without touching p[k..].
+inline void StoreWordPrefix(uint8_t* p, uint64_t w, size_t k) {
+  if (k >= 4) {
+    const uint32_t a = static_cast<uint32_t>(w);
+    const uint32_t b = static_cast<uint32_t>(w >> (8 * (k - 4)));
+    memcpy(p, &a, 4);
+    memcpy(p + k - 4, &b, 4);
+  } else if (k >= 2) {
+    const uint16_t a = static_cast<uint16_t>(w);
+    const uint16_t b = static_cast<uint16_t>(w >> (8 * (k - 2)));
+    memcpy(p, &a, 2);
+    memcpy(p + k - 2, &b, 2);
+  } else {
+    p[0] = static_cast<uint8_t>(w);
+  }
+}
+#endif
+
 inline void CopyHeader(uint8_t* dst, const uint8_t (&src)[kHeaderScratchSize],
                        size_t n) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   uint64_t w0, w1;
   memcpy(&w0, src, 8);
   memcpy(&w1, src + 8, 8);
-  // Bytes [0, k) of `w` (1 <= k <= 8) to p: two overlapping stores.
-  auto store = [](uint8_t* p, uint64_t w, size_t k) {
-    if (k >= 4) {
-      const uint32_t a = static_cast<uint32_t>(w);
-      const uint32_t b = static_cast<uint32_t>(w >> (8 * (k - 4)));
-      memcpy(p, &a, 4);
-      memcpy(p + k - 4, &b, 4);
-    } else if (k >= 2) {
-      const uint16_t a = static_cast<uint16_t>(w);
-      const uint16_t b = static_cast<uint16_t>(w >> (8 * (k - 2)));
-      memcpy(p, &a, 2);
-      memcpy(p + k - 2, &b, 2);
-    } else {
-      p[0] = static_cast<uint8_t>(w);
-    }
-  };
   if (n <= 8) {
-    store(dst, w0, n);
+    StoreWordPrefix(dst, w0, n);
     return;
   }
   memcpy(dst, &w0, 8);
   if (n <= 16) {
-    store(dst + 8, w1, n - 8);
+    StoreWordPrefix(dst + 8, w1, n - 8);
     return;
   }
   memcpy(dst + 8, &w1, 8);
