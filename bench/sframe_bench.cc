@@ -280,20 +280,18 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
     nonces[i] = Pattern(12, static_cast<uint8_t>(3 + i));
     cts[i].assign(bytes + kMaxTagSize, 0);
     outs[i].assign(bytes + kMaxTagSize, 0);
-    seal_items[i] = {aead->get(),   nonces[i].data(),     aad, {}, pt,
-                     cts[i].data(), cts[i].data() + bytes};
+    seal_items[i] =
+        internal::MakeAeadBatchItem(aead->get(), nonces[i].data(), aad, {}, pt,
+                                    cts[i].data(), cts[i].data() + bytes);
   }
   if (!internal::Aead::SealBatch(seal_items)) {
     return state.SkipWithError("seal failed");
   }
   for (size_t i = 0; i < frames; ++i) {
-    open_items[i] = {aead->get(),
-                     nonces[i].data(),
-                     aad,
-                     {},
-                     absl::MakeConstSpan(cts[i].data(), bytes),
-                     outs[i].data(),
-                     cts[i].data() + bytes};
+    open_items[i] =
+        internal::MakeAeadBatchItem(aead->get(), nonces[i].data(), aad, {},
+                                    absl::MakeConstSpan(cts[i].data(), bytes),
+                                    outs[i].data(), cts[i].data() + bytes);
     if (seal) {
       seal_items[i].out = outs[i].data();
       seal_items[i].tag = outs[i].data() + bytes;

@@ -295,8 +295,8 @@ struct MultiCase {
 
   // Three keys of different lengths, shared at random by the messages.
   void AddKeys(std::mt19937_64& rng) {
-    for (size_t len : {Uniform(rng, 0, 16), Uniform(rng, 17, 48),
-                       Uniform(rng, 49, 64)}) {
+    for (size_t len :
+         {Uniform(rng, 0, 16), Uniform(rng, 17, 48), Uniform(rng, 49, 64)}) {
       raw_keys.push_back(RandomBytes(rng, len));
       keys.emplace_back();
       HmacSha256ShaniInit(&keys.back(), raw_keys.back().data(), len);
@@ -343,8 +343,8 @@ TEST(HmacSha256ShaniMultiTest, MatchesSingleStreamAndBoringSsl) {
       HmacSha256ShaniMulti(jobs, nullptr, lanes);
       for (size_t i = 0; i < jobs.size(); ++i) {
         ASSERT_EQ(macs[i], c.want[i])
-            << "lanes=" << lanes << " len=" << len << " job " << i
-            << " of " << jobs.size() << " length " << c.msgs[i].size();
+            << "lanes=" << lanes << " len=" << len << " job " << i << " of "
+            << jobs.size() << " length " << c.msgs[i].size();
       }
     }
   }
@@ -374,7 +374,10 @@ class ProducingHooks final : public HmacSha256MultiHooks {
  public:
   ProducingHooks(const MultiCase& c, std::vector<HmacSha256Job>* jobs,
                  std::vector<Bytes>* macs)
-      : c_(c), jobs_(*jobs), macs_(*macs), before_(jobs->size(), 0),
+      : c_(c),
+        jobs_(*jobs),
+        macs_(*macs),
+        before_(jobs->size(), 0),
         after_(jobs->size(), 0) {
     // Until BeforeMac, the messages are garbage and the jobs empty.
     for (size_t i = 0; i < c_.msgs.size(); ++i) {
@@ -451,7 +454,7 @@ TEST(HmacSha256ShaniMultiTest, HooksRunOncePerJobAroundItsMac) {
 struct BatchFrame {
   Aead* aead;
   Bytes nonce, aad, pt;
-  size_t split;   // aad1 = aad[0, split), aad2 = the rest
+  size_t split;  // aad1 = aad[0, split), aad2 = the rest
   bool in_place;
   Bytes want_ct, want_tag;  // from a single Seal
   Bytes src, dst, tag;      // the batch's buffers (dst unused in place)
@@ -461,9 +464,15 @@ struct BatchFrame {
     return {aad.data() + split, aad.size() - split};
   }
   uint8_t* out() { return in_place ? src.data() : dst.data(); }
+  // When set, the item's kernel key field is this instead of aead's own
+  // (an item not made by MakeAeadBatchItem; the batch must ignore it).
+  const GcmKernelKey* foreign_key = nullptr;
   AeadBatchItem Item() {
-    return {aead, nonce.data(), aad1(), aad2(),
-            {src.data(), pt.size()}, out(), tag.data()};
+    AeadBatchItem item =
+        MakeAeadBatchItem(aead, nonce.data(), aad1(), aad2(),
+                          {src.data(), pt.size()}, out(), tag.data());
+    if (foreign_key != nullptr) item.key = foreign_key;
+    return item;
   }
 };
 
@@ -514,10 +523,9 @@ std::vector<BatchFrame> MakeFrames(std::mt19937_64& rng,
     f.aad = RandomBytes(rng, Uniform(rng, 0, 3) == 0 ? Uniform(rng, 0, 100)
                                                      : Uniform(rng, 0, 20));
     f.split = Uniform(rng, 0, f.aad.size());
-    const size_t size =
-        len != SIZE_MAX ? len
-        : Uniform(rng, 0, 3) == 0 ? Uniform(rng, 0, 1500)
-                                  : Uniform(rng, 0, 300);
+    const size_t size = len != SIZE_MAX           ? len
+                        : Uniform(rng, 0, 3) == 0 ? Uniform(rng, 0, 1500)
+                                                  : Uniform(rng, 0, 300);
     f.pt = RandomBytes(rng, size);
     f.in_place = Uniform(rng, 0, 1) == 1;
     f.want_ct.assign(size, 0);
@@ -555,8 +563,8 @@ void CheckBatch(std::vector<BatchFrame>& frames,
   for (size_t i = 0; i < n; ++i) {
     BatchFrame& f = frames[i];
     ASSERT_EQ(Bytes(f.out(), f.out() + f.pt.size()), f.want_ct)
-        << "frame " << i << " len " << f.pt.size() << " in_place "
-        << f.in_place << " " << f.aead->implementation_name();
+        << "frame " << i << " len " << f.pt.size() << " in_place " << f.in_place
+        << " " << f.aead->implementation_name();
     ASSERT_EQ(f.tag, f.want_tag) << "frame " << i;
   }
 
@@ -575,8 +583,7 @@ void CheckBatch(std::vector<BatchFrame>& frames,
   EXPECT_EQ(g_allocations.load(), before_open) << "OpenBatch allocated";
   for (size_t i = 0; i < n; ++i) {
     BatchFrame& f = frames[i];
-    const bool bad =
-        std::find(forged.begin(), forged.end(), i) != forged.end();
+    const bool bad = std::find(forged.begin(), forged.end(), i) != forged.end();
     EXPECT_EQ(ok[i], bad ? 0 : 1) << "frame " << i;
     const Bytes got(f.out(), f.out() + f.pt.size());
     EXPECT_EQ(got, bad ? Bytes(f.pt.size(), 0) : f.pt)
@@ -626,9 +633,41 @@ TEST_P(CtrHmacBatchTest, EqualLengthFramesMatchSingleCalls) {
   }
 }
 
+// AES-GCM keys on the same kernel: Aead::SealBatch / OpenBatch hand the
+// items to the kernel's batch entry point as they stand. Frames of random
+// and of equal lengths (the kernel's lane groups), two key sizes; then the
+// same with some items whose kernel key field names another key, which must
+// not be used (those frames take the general path, on their own key).
+TEST_P(CtrHmacBatchTest, GcmFramesGoToTheKernelAsTheyStand) {
+  std::mt19937_64 rng(50 + GetParam());
+  std::vector<BatchKey> keys;
+  for (CipherSuite suite :
+       {CipherSuite::kAes128GcmSha256_128, CipherSuite::kAes128GcmSha256_128,
+        CipherSuite::kAes256GcmSha512_128}) {
+    Bytes raw = RandomBytes(rng, KeySize(suite));
+    auto aead = Aead::Create(suite, raw, impl_);
+    ASSERT_TRUE(aead.ok()) << aead.status();
+    ASSERT_NE((*aead)->gcm_kernel(), nullptr);
+    keys.push_back({*std::move(aead), std::move(raw)});
+  }
+  for (bool foreign : {false, true}) {
+    for (size_t len : {SIZE_MAX, size_t{112}, size_t{256}}) {
+      std::vector<BatchFrame> frames = MakeFrames(rng, keys, 45, len);
+      if (foreign) {
+        for (size_t i = 0; i < frames.size(); i += 7) {
+          frames[i].foreign_key = frames[i].aead == keys[0].aead.get()
+                                      ? keys[1].aead->gcm_key()
+                                      : keys[0].aead->gcm_key();
+        }
+      }
+      CheckBatch(frames, {3, 22, 44});
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Implementations, CtrHmacBatchTest,
-                         ::testing::Values(0, 1),
-                         [](const auto& info) {
+                         ::testing::Values(0, 1), [](const auto& info) {
                            return info.param == 0 ? std::string("first")
                                                   : std::string("second");
                          });

@@ -32,27 +32,24 @@ constexpr size_t kChunk = 16;
 // Code-only: Abseil stores it inline, without allocating.
 absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
 
-// Queues a frame of a chunk: as the kernel's own item when the chunk runs on
-// a VAES GCM kernel (field by field, see Aead::ToKernelItem), else as an
-// item for Aead::SealBatch / OpenBatch.
-void QueueFrame(KeyContext& key, bool on_kernel, const uint8_t* nonce,
+// Queues a frame of a chunk as the item that both the VAES GCM kernels'
+// batch entry points and Aead::SealBatch / OpenBatch take (field by field,
+// see MakeAeadBatchItem).
+void QueueFrame(KeyContext& key, const uint8_t* nonce,
                 absl::Span<const uint8_t> aad1, absl::Span<const uint8_t> aad2,
                 absl::Span<const uint8_t> in, uint8_t* out, uint8_t* tag,
-                GcmBatchItem* direct, AeadBatchItem* work) {
-  if (on_kernel) {
-    direct->key = key.gcm_key();
-    direct->nonce = nonce;
-    direct->aad1 = aad1.data();
-    direct->aad1_len = aad1.size();
-    direct->aad2 = aad2.data();
-    direct->aad2_len = aad2.size();
-    direct->in = in.data();
-    direct->len = in.size();
-    direct->out = out;
-    direct->tag = tag;
-  } else {
-    *work = {&key.aead(), nonce, aad1, aad2, in, out, tag};
-  }
+                AeadBatchItem* item) {
+  item->key = key.gcm_key();
+  item->nonce = nonce;
+  item->aad1 = aad1.data();
+  item->aad1_len = aad1.size();
+  item->aad2 = aad2.data();
+  item->aad2_len = aad2.size();
+  item->in = in.data();
+  item->len = in.size();
+  item->out = out;
+  item->tag = tag;
+  item->aead = &key.aead();
 }
 
 // True when no header size (1..kMaxHeaderSize bytes) could make a frame of
@@ -91,8 +88,7 @@ class BatchAccess {
 
  private:
   static size_t QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
-                                size_t count, size_t first,
-                                GcmBatchItem* direct,
+                                size_t count, size_t first, AeadBatchItem* work,
                                 std::array<uint8_t, kNonceSize>* nonces,
                                 size_t* index);
 };
@@ -108,11 +104,11 @@ class BatchAccess {
 // Stops at the first item that is not such a frame (another Encryptor, a
 // failed check, a frame the lanes do not take, a counter outside the
 // reserved block, the end of `count`), which the general code then takes
-// from the start. Queues items[0..r) into direct / nonces / index[0..r) and
+// from the start. Queues items[0..r) into work / nonces / index[0..r) and
 // returns r.
 size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
                                     size_t count, size_t first,
-                                    GcmBatchItem* direct,
+                                    AeadBatchItem* work,
                                     std::array<uint8_t, kNonceSize>* nonces,
                                     size_t* index) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -121,8 +117,9 @@ size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
     if (!enc.has_reservation_) return 0;
     if (enc.reserved_last_ < end) end = enc.reserved_last_ + 1;
   }
-  const KeyContext& key = *enc.key_;
+  KeyContext& key = *enc.key_;
   const GcmKernelKey* const gcm_key = key.gcm_key();
+  Aead* const aead = &key.aead();
   const size_t header_size = enc.next_header_size_;
   const size_t tag_size = TagSize(enc.suite_);
   const uint64_t prefix = enc.header_word_prefix_;
@@ -148,7 +145,7 @@ size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
     StoreWordPrefix(out, __builtin_bswap64(prefix | counter << shift),
                     header_size);
     nonces[r] = key.Nonce(counter);
-    GcmBatchItem& d = direct[r];
+    AeadBatchItem& d = work[r];
     d.key = gcm_key;
     d.nonce = nonces[r].data();
     d.aad1 = out;
@@ -159,6 +156,7 @@ size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
     d.len = n;
     d.out = ct;
     d.tag = ct + n;
+    d.aead = aead;
     index[r] = first + r;
     item.result = absl::MakeSpan(out, size);
     ++counter;
@@ -171,7 +169,7 @@ size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
   static_cast<void>(items);
   static_cast<void>(count);
   static_cast<void>(first);
-  static_cast<void>(direct);
+  static_cast<void>(work);
   static_cast<void>(nonces);
   static_cast<void>(index);
   return 0;
@@ -184,9 +182,8 @@ size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
 // header is written and its AEAD work queued. A full chunk (or the end) is
 // sealed in one call.
 size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
-  // A chunk's AEAD work: for keys on one VAES GCM kernel, that kernel's own
-  // items, handed to it directly; otherwise items for Aead::SealBatch.
-  GcmBatchItem direct[kChunk];
+  // A chunk's AEAD work: for keys on one VAES GCM kernel, handed to its
+  // batch entry point directly; otherwise to Aead::SealBatch.
   AeadBatchItem work[kChunk];
   std::array<uint8_t, kNonceSize> nonces[kChunk];
   size_t index[kChunk];
@@ -219,7 +216,7 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
       if (enc != nullptr && enc->key_->kernel() != nullptr) {
         const size_t run = QueueEncryptRun(
             *enc, &item, std::min(items.size() - pos, kChunk - m), pos,
-            direct + m, nonces + m, index + m);
+            work + m, nonces + m, index + m);
         if (run != 0) {
           chunk_kernel = enc->key_->kernel();
           m += run;
@@ -268,10 +265,9 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
       nonces[m] = enc->key_->Nonce(counter);
       // The AAD header is read from `out`, which only this item writes.
       if (m == 0) chunk_kernel = enc->key_->kernel();
-      QueueFrame(*enc->key_, chunk_kernel != nullptr, nonces[m].data(),
-                 {out, header_size}, item.metadata,
-                 {in_place ? ct : item.plaintext.data(), n}, ct, ct + n,
-                 &direct[m], &work[m]);
+      QueueFrame(*enc->key_, nonces[m].data(), {out, header_size},
+                 item.metadata, {in_place ? ct : item.plaintext.data(), n}, ct,
+                 ct + n, &work[m]);
       index[m] = pos;
       item.result = item.out.first(size);
       // The counter is taken now; it is never reused, even if the AEAD
@@ -286,7 +282,7 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
     if (m == 0) continue;
     bool sealed = true;  // (the kernels cannot fail)
     if (chunk_kernel != nullptr) {
-      chunk_kernel->seal_batch(direct, m);
+      chunk_kernel->seal_batch(work, m);
     } else {
       sealed = Aead::SealBatch({work, m});
     }
@@ -323,8 +319,7 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
 size_t BatchAccess::Decrypt(Decryptor& dec,
                             absl::Span<DecryptBatchItem> items) {
   const size_t tag_size = TagSize(dec.suite_);
-  // As in Encrypt: kernel items for keys on one VAES GCM kernel.
-  GcmBatchItem direct[kChunk];
+  // As in Encrypt: for keys on one VAES GCM kernel, handed to it directly.
   AeadBatchItem work[kChunk];
   std::array<uint8_t, kNonceSize> nonces[kChunk];
   uint8_t headers[kChunk][kMaxHeaderSize];  // AAD copies for in-place items
@@ -406,17 +401,16 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         in = item.out.data();
       }
       if (m == 0) chunk_kernel = key->key->kernel();
-      QueueFrame(*key->key, chunk_kernel != nullptr, nonces[m].data(),
-                 {aad, view.header_size}, item.metadata, {in, view.size},
-                 item.out.data(), const_cast<uint8_t*>(payload + view.size),
-                 &direct[m], &work[m]);
+      QueueFrame(*key->key, nonces[m].data(), {aad, view.header_size},
+                 item.metadata, {in, view.size}, item.out.data(),
+                 const_cast<uint8_t*>(payload + view.size), &work[m]);
       keys[m] = key;
       index[m] = pos;
       ++m;
     }
     if (m == 0) continue;
     if (chunk_kernel != nullptr) {
-      chunk_kernel->open_batch(direct, m, verified);
+      chunk_kernel->open_batch(work, m, verified);
     } else {
       Aead::OpenBatch({work, m}, verified);
     }

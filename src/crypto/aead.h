@@ -27,16 +27,13 @@ namespace internal {
 class Aead;
 class FastCtrHmac;
 
-// One frame of Aead::SealBatch / Aead::OpenBatch.
-struct AeadBatchItem {
-  Aead* aead;            // the frame's key; frames may use different keys
-  const uint8_t* nonce;  // 12 bytes
-  absl::Span<const uint8_t> aad1;  // AAD = aad1 || aad2, as in Aead::Seal
-  absl::Span<const uint8_t> aad2;
-  absl::Span<const uint8_t> in;
-  uint8_t* out;  // in.size() bytes; == in.data() or not overlapping
-  uint8_t* tag;  // seal: receives aead->tag_size() bytes; open: holds them
-};
+// One frame of Aead::SealBatch / Aead::OpenBatch: the GCM kernels' batch
+// item, with `aead` the frame's key (frames may use different keys) and
+// `key` that key's kernel state, aead->gcm_key() (null when it has none).
+// Build items with MakeAeadBatchItem. AAD = aad1 || aad2, as in Aead::Seal;
+// `out` has `len` bytes and equals `in` or does not overlap it; `tag`
+// receives (seal) or holds (open) aead->tag_size() bytes.
+using AeadBatchItem = GcmBatchItem;
 
 // Which code computes the AEAD. For AES-GCM: the named kernel. For the
 // AES-CTR-HMAC-SHA-256 suites (1–3): a VAES kernel value selects AES-CTR on
@@ -172,18 +169,36 @@ class Aead {
   virtual const FastCtrHmac* fast_ctr_hmac() const { return nullptr; }
 
  private:
-  // Writes the kernel's view of one batch item (the key's precomputed
-  // state) to *out, field by field.
-  static void ToKernelItem(const AeadBatchItem& it, GcmBatchItem* out);
   // Seals (ok == nullptr) or opens (accept bits to ok[0..]) the items from
-  // the front of `items` whose key runs on the first item's GCM kernel, in
-  // chunks on that kernel's batch entry point; returns how many. The batch
-  // entry points give the rest the general path.
+  // the front of `items` whose key runs on the first item's GCM kernel (and
+  // whose `key` is that key's state), in one call to that kernel's batch
+  // entry point; returns how many. The batch entry points give the rest the
+  // general path.
   static size_t KernelPrefix(absl::Span<const AeadBatchItem> items,
                              uint8_t* ok);
 
   CipherSuite suite_;
 };
+
+inline AeadBatchItem MakeAeadBatchItem(Aead* aead, const uint8_t* nonce,
+                                       absl::Span<const uint8_t> aad1,
+                                       absl::Span<const uint8_t> aad2,
+                                       absl::Span<const uint8_t> in,
+                                       uint8_t* out, uint8_t* tag) {
+  AeadBatchItem item;
+  item.key = aead->gcm_key();
+  item.nonce = nonce;
+  item.aad1 = aad1.data();
+  item.aad1_len = aad1.size();
+  item.aad2 = aad2.data();
+  item.aad2_len = aad2.size();
+  item.in = in.data();
+  item.len = in.size();
+  item.out = out;
+  item.tag = tag;
+  item.aead = aead;
+  return item;
+}
 
 inline bool Aead::SealDirect(const uint8_t* nonce,
                              absl::Span<const uint8_t> aad1,

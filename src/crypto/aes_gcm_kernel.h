@@ -40,6 +40,8 @@ struct alignas(64) GcmKernelKey {
   uint8_t bytes[kGcmKernelKeyBytes];
 };
 
+class Aead;  // src/crypto/aead.h
+
 // One frame of a batch call. `in` and `out` are either equal (in place) or do
 // not overlap. For seal, `tag` receives 16 bytes; for open, `tag` holds the
 // 16 received bytes.
@@ -54,6 +56,10 @@ struct GcmBatchItem {
   size_t len;
   uint8_t* out;
   uint8_t* tag;
+  // Never read by the kernels. The Aead layer's batch item is this struct
+  // (AeadBatchItem), with the frame's key here, so that a batch whose keys
+  // run on one kernel is handed to it as it stands, without a conversion.
+  Aead* aead = nullptr;
 };
 
 struct GcmKernel {
