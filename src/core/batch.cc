@@ -91,6 +91,11 @@ class BatchAccess {
                                 size_t count, size_t first, AeadBatchItem* work,
                                 std::array<uint8_t, kNonceSize>* nonces,
                                 size_t* index);
+  static size_t QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
+                                size_t count, size_t first, AeadBatchItem* work,
+                                std::array<uint8_t, kNonceSize>* nonces,
+                                ReceiveKey** keys, FrameView* views,
+                                size_t* index);
 };
 
 // The common case of Encrypt, tried before its general per-item code: a run
@@ -308,6 +313,66 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
   return succeeded;
 }
 
+// The common case of Decrypt, tried before its general per-item code once a
+// chunk is under way on a VAES GCM kernel that the Decryptor's last key
+// (its one-entry cache) runs on: a run of consecutive frames of that key
+// which pass every check of Decryptor::Decrypt, go out of place and fit the
+// kernel's lanes, queued with the key's fields held in registers. The
+// general code takes the same frames the same way, with more loads and
+// checks per frame. Stops at the first frame that is not such a frame
+// (malformed, another KID, a replay, in place, too long for the lanes, the
+// end of `count`), which the general code then takes from the start; the
+// checks here change nothing. Queues items[0..r) into work / nonces / keys /
+// views / index[0..r) and returns r.
+size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
+                                    size_t count, size_t first,
+                                    AeadBatchItem* work,
+                                    std::array<uint8_t, kNonceSize>* nonces,
+                                    ReceiveKey** keys, FrameView* views,
+                                    size_t* index) {
+  ReceiveKey* const key = dec.cached_key_;
+  const KeyId kid = dec.cached_kid_;
+  KeyContext& context = *key->key;
+  const GcmKernelKey* const gcm_key = context.gcm_key();
+  Aead* const aead = &context.aead();
+  const size_t tag_size = TagSize(dec.suite_);
+  size_t r = 0;
+  for (; r < count; ++r) {
+    DecryptBatchItem& item = items[r];
+    const absl::Span<const uint8_t> metadata = item.metadata;
+    const uint8_t* const frame = item.ciphertext.data();
+    uint8_t* const out = item.out.data();
+    FrameView& view = views[r];
+    bool bad_overlap;
+    if (PrepareFrame(tag_size, frame, item.ciphertext.size(), out,
+                     item.out.size(), &view,
+                     &bad_overlap) != absl::StatusCode::kOk ||
+        view.in_place || view.header.key_id != kid ||
+        !key->window.Check(view.header.counter) ||
+        !context.BatchPays(view.size, view.header_size + metadata.size())) {
+      break;
+    }
+    const uint8_t* const payload = frame + view.header_size;
+    nonces[r] = context.Nonce(view.header.counter);
+    AeadBatchItem& w = work[r];
+    w.key = gcm_key;
+    w.nonce = nonces[r].data();
+    w.aad1 = frame;
+    w.aad1_len = view.header_size;
+    w.aad2 = metadata.data();
+    w.aad2_len = metadata.size();
+    w.in = payload;
+    w.len = view.size;
+    w.out = out;
+    w.tag = const_cast<uint8_t*>(payload + view.size);
+    w.aead = aead;
+    keys[r] = key;
+    index[r] = first + r;
+    item.result = {};
+  }
+  return r;
+}
+
 // Each item goes through the checks of Decryptor::Decrypt in order, the
 // replay check against the window as it stood at the start of the chunk.
 // The survivors are opened together, then committed in item order: the
@@ -334,6 +399,17 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
     const GcmKernel* chunk_kernel = nullptr;  // set by the chunk's first item
     for (; pos < items.size() && m < kChunk; ++pos) {
       DecryptBatchItem& item = items[pos];
+      if (m != 0 && chunk_kernel != nullptr && dec.cached_key_ != nullptr &&
+          dec.cached_key_->key->kernel() == chunk_kernel) {
+        const size_t run = QueueDecryptRun(
+            dec, &item, std::min(items.size() - pos, kChunk - m), pos, work + m,
+            nonces + m, keys + m, views + m, index + m);
+        if (run != 0) {
+          m += run;
+          pos += run - 1;  // and the loop's ++pos
+          continue;
+        }
+      }
       // Before parsing: a frame that no header size could put in the
       // lanes of the last key used takes the single-frame call at once
       // (after the frames queued before it are committed), without being
