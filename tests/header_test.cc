@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -117,6 +118,72 @@ TEST(HeaderTest, ParsesEveryConfigByteWithoutCrashing) {
   }
 }
 
+// HeaderTemplate::Parse (the batch decrypt path's shortcut for headers
+// shaped like the last one) either declines or returns exactly what
+// ParseHeaderTo returns, for templates of every shape it takes and frames
+// of every shape, random bytes and non-minimal counters; and it does not
+// decline the frames of its own shape.
+TEST(HeaderTest, TemplateParseAgreesWithTheFullParse) {
+  std::mt19937_64 rng(11);
+  const auto random_value = [&rng]() -> uint64_t {
+    const int bits = static_cast<int>(rng() % 65);
+    return bits == 0 ? 0 : rng() >> (64 - bits);
+  };
+  size_t templates = 0, hits = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const Header a{random_value(), random_value()};
+    std::vector<uint8_t> frame_a = Encode(a.key_id, a.counter);
+    frame_a.resize(frame_a.size() + 16, 0x5a);  // a tag after the header
+    internal::HeaderTemplate t = internal::HeaderTemplate::Of(
+        frame_a.data(), frame_a.size(), EncodedHeaderSize(a), a);
+    const size_t a_size = EncodedHeaderSize(a);
+    const bool takes = internal::HeaderFieldSize(a.counter) != 0 && a_size <= 8;
+    ASSERT_EQ(t.size, takes ? a_size : 0u) << a.key_id << " " << a.counter;
+    if (!takes) continue;
+    ++templates;
+    for (int j = 0; j < 40; ++j) {
+      std::vector<uint8_t> frame;
+      switch (j % 4) {
+        case 0:  // same KID, a counter of any size
+          frame = Encode(a.key_id, random_value());
+          break;
+        case 1: {  // same KID and counter length, any counter bytes
+          frame = Encode(a.key_id, a.counter);
+          for (size_t k = a_size - internal::HeaderFieldSize(a.counter);
+               k < a_size; ++k) {
+            frame[k] = static_cast<uint8_t>(rng() % 4 == 0 ? 0 : rng());
+          }
+          break;
+        }
+        case 2:  // any header
+          frame = Encode(random_value(), random_value());
+          break;
+        default:  // random bytes
+          frame.resize(rng() % 12);
+          for (uint8_t& b : frame) b = static_cast<uint8_t>(rng());
+          if (!frame.empty() && rng() % 2 == 0) frame[0] = frame_a[0];
+          break;
+      }
+      const size_t tail = rng() % 3 == 0 ? rng() % 8 : 16;
+      frame.resize(frame.size() + tail, 0xa5);
+      Header full{}, quick{};
+      const size_t full_size =
+          internal::ParseHeaderTo(frame.data(), frame.size(), &full);
+      const size_t quick_size = t.Parse(frame.data(), frame.size(), &quick);
+      if (quick_size == 0) continue;
+      ++hits;
+      ASSERT_EQ(quick_size, full_size) << round << " " << j;
+      ASSERT_EQ(quick, full) << round << " " << j;
+    }
+    // A frame of the template's own shape is taken.
+    Header own{};
+    ASSERT_EQ(t.Parse(frame_a.data(), frame_a.size(), &own), a_size);
+    ASSERT_EQ(own, a);
+  }
+  EXPECT_GT(templates, 500u);
+  EXPECT_GT(hits, 5000u);
+}
+
 // The internal copy used by Encryptor::Encrypt and EncryptBatch writes
 // exactly the header's bytes (never past them: the payload may already be
 // there when encrypting in place), for every header size 1..17.
@@ -138,8 +205,8 @@ TEST(HeaderTest, InternalCopyWritesExactlyTheHeader) {
         internal::CopyHeader(dst.data() + 3, scratch, expect.size());
         std::vector<uint8_t> want(40, 0xa5);
         std::copy(expect.begin(), expect.end(), want.begin() + 3);
-        EXPECT_EQ(dst, want) << "kid_len=" << kid_len
-                             << " ctr_len=" << ctr_len << " top=" << top;
+        EXPECT_EQ(dst, want) << "kid_len=" << kid_len << " ctr_len=" << ctr_len
+                             << " top=" << top;
       }
     }
   }

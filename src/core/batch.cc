@@ -95,7 +95,7 @@ class BatchAccess {
                                 size_t count, size_t first, AeadBatchItem* work,
                                 std::array<uint8_t, kNonceSize>* nonces,
                                 ReceiveKey** keys, FrameView* views,
-                                size_t* index);
+                                size_t* index, HeaderTemplate* shape);
 };
 
 // The common case of Encrypt, tried before its general per-item code: a run
@@ -322,14 +322,15 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
 // checks per frame. Stops at the first frame that is not such a frame
 // (malformed, another KID, a replay, in place, too long for the lanes, the
 // end of `count`), which the general code then takes from the start; the
-// checks here change nothing. Queues items[0..r) into work / nonces / keys /
-// views / index[0..r) and returns r.
+// checks here change nothing (`shape` only decides how headers are parsed,
+// see PrepareFrame). Queues items[0..r) into work / nonces / keys / views /
+// index[0..r) and returns r.
 size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
                                     size_t count, size_t first,
                                     AeadBatchItem* work,
                                     std::array<uint8_t, kNonceSize>* nonces,
                                     ReceiveKey** keys, FrameView* views,
-                                    size_t* index) {
+                                    size_t* index, HeaderTemplate* shape) {
   ReceiveKey* const key = dec.cached_key_;
   const KeyId kid = dec.cached_kid_;
   KeyContext& context = *key->key;
@@ -345,8 +346,8 @@ size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
     FrameView& view = views[r];
     bool bad_overlap;
     if (PrepareFrame(tag_size, frame, item.ciphertext.size(), out,
-                     item.out.size(), &view,
-                     &bad_overlap) != absl::StatusCode::kOk ||
+                     item.out.size(), &view, &bad_overlap,
+                     shape) != absl::StatusCode::kOk ||
         view.in_place || view.header.key_id != kid ||
         !key->window.Check(view.header.counter) ||
         !context.BatchPays(view.size, view.header_size + metadata.size())) {
@@ -392,6 +393,10 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
   FrameView views[kChunk];
   size_t index[kChunk];
   uint8_t verified[kChunk];
+  // The shape of the last header parsed in full, for the frames after it
+  // (local to the call: what a frame's bytes set here only decides how the
+  // next headers are parsed, never the result).
+  HeaderTemplate shape;
   size_t succeeded = 0;
   size_t pos = 0;
   while (pos < items.size()) {
@@ -403,7 +408,7 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
           dec.cached_key_->key->kernel() == chunk_kernel) {
         const size_t run = QueueDecryptRun(
             dec, &item, std::min(items.size() - pos, kChunk - m), pos, work + m,
-            nonces + m, keys + m, views + m, index + m);
+            nonces + m, keys + m, views + m, index + m, &shape);
         if (run != 0) {
           m += run;
           pos += run - 1;  // and the loop's ++pos
@@ -427,9 +432,9 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
       item.result = {};
       FrameView& view = views[m];
       bool bad_overlap;
-      const absl::StatusCode code =
-          PrepareFrame(tag_size, item.ciphertext.data(), item.ciphertext.size(),
-                       item.out.data(), item.out.size(), &view, &bad_overlap);
+      const absl::StatusCode code = PrepareFrame(
+          tag_size, item.ciphertext.data(), item.ciphertext.size(),
+          item.out.data(), item.out.size(), &view, &bad_overlap, &shape);
       if (ABSL_PREDICT_FALSE(code != absl::StatusCode::kOk)) {
         if (code == absl::StatusCode::kDataLoss) ++dec.malformed_frames_;
         if (!bad_overlap) ZeroOut(item.out.data(), item.out.size());

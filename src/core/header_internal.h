@@ -194,6 +194,65 @@ inline size_t ParseHeaderTo(const uint8_t* frame, size_t size, Header* h) {
   return pos;
 }
 
+// The shape of a parsed header whose counter field is extended and which
+// fits in 8 bytes: its config byte and KID bytes, for parsing the frames
+// that follow it from the same sender (HeaderTemplate::Parse) with one word
+// load, a compare and a shift instead of ParseHeaderTo's field by field
+// work. Empty (size 0) when the header has no such shape.
+struct HeaderTemplate {
+  uint64_t mask = 0;    // the config and KID bytes of the first word (LE)
+  uint64_t prefix = 0;  // their value
+  int drop = 0;         // bits of the big-endian word above the counter
+  int keep = 64;        // 64 - bits of the counter field
+  Counter min_counter = 0;
+  KeyId key_id = 0;
+  size_t size = 0;  // header bytes; 0: empty template
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // The template of `h`, parsed from the front of `frame` (header_size
+  // bytes; `frame` has at least 8 bytes when the result is not empty).
+  static HeaderTemplate Of(const uint8_t* frame, size_t frame_size,
+                           size_t header_size, const Header& h) {
+    HeaderTemplate t;
+    const size_t kid_len = HeaderFieldSize(h.key_id);
+    const size_t ctr_len = HeaderFieldSize(h.counter);
+    if (ctr_len == 0 || header_size > 8 || frame_size < 8) return t;
+    uint64_t w;
+    memcpy(&w, frame, 8);
+    t.mask = (uint64_t{1} << (8 * (1 + kid_len))) - 1;  // kid_len <= 6
+    t.prefix = w & t.mask;
+    t.drop = static_cast<int>(8 * (1 + kid_len));
+    t.keep = static_cast<int>(64 - 8 * ctr_len);
+    t.min_counter = ctr_len == 1 ? 8 : Counter{1} << (8 * (ctr_len - 1));
+    t.key_id = h.key_id;
+    t.size = header_size;
+    return t;
+  }
+
+  // If `frame` (frame_size bytes) starts with this template's config and
+  // KID bytes and a minimally encoded counter, sets *h and returns the
+  // header size: exactly what ParseHeaderTo would return and set. Else 0,
+  // and the caller parses the frame in full (a different header shape is
+  // not an error).
+  size_t Parse(const uint8_t* frame, size_t frame_size, Header* h) const {
+    if (size == 0 || frame_size < 8) return 0;
+    uint64_t w;
+    memcpy(&w, frame, 8);
+    if ((w & mask) != prefix) return 0;
+    const Counter counter = (__builtin_bswap64(w) << drop) >> keep;
+    if (counter < min_counter) return 0;  // not minimal: ParseHeaderTo's job
+    h->key_id = key_id;
+    h->counter = counter;
+    return size;
+  }
+#else
+  static HeaderTemplate Of(const uint8_t*, size_t, size_t, const Header&) {
+    return HeaderTemplate();
+  }
+  size_t Parse(const uint8_t*, size_t, Header*) const { return 0; }
+#endif
+};
+
 // True if [a, a + a_len) and [b, b + b_len) share a byte.
 inline bool Overlaps(const uint8_t* a, size_t a_len, const uint8_t* b,
                      size_t b_len) {
@@ -222,14 +281,29 @@ struct FrameView {
 // kInvalidArgument for an output too small or a bad overlap (then
 // `*bad_overlap` is true, and the caller must not write to `out`). Writes
 // nothing; the caller zeroes `out` on the other errors.
+//
+// With `shape` (optional), a header of that shape is parsed through it, and
+// a header parsed in full updates it (HeaderTemplate).
 inline absl::StatusCode PrepareFrame(size_t tag_size, const uint8_t* frame,
                                      size_t frame_size, const uint8_t* out,
                                      size_t out_size, FrameView* view,
-                                     bool* bad_overlap) {
+                                     bool* bad_overlap,
+                                     HeaderTemplate* shape = nullptr) {
   view->in_place = frame_size != 0 && frame == out;
   *bad_overlap = !view->in_place && Overlaps(frame, frame_size, out, out_size);
   if (*bad_overlap) return absl::StatusCode::kInvalidArgument;
-  view->header_size = ParseHeaderTo(frame, frame_size, &view->header);
+  if (shape == nullptr) {
+    view->header_size = ParseHeaderTo(frame, frame_size, &view->header);
+  } else {
+    view->header_size = shape->Parse(frame, frame_size, &view->header);
+    if (view->header_size == 0) {
+      view->header_size = ParseHeaderTo(frame, frame_size, &view->header);
+      if (view->header_size != 0) {
+        *shape = HeaderTemplate::Of(frame, frame_size, view->header_size,
+                                    view->header);
+      }
+    }
+  }
   if (view->header_size == 0 || frame_size - view->header_size < tag_size) {
     return absl::StatusCode::kDataLoss;
   }
