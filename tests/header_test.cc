@@ -134,8 +134,7 @@ TEST(HeaderTest, TemplateParseAgreesWithTheFullParse) {
     const Header a{random_value(), random_value()};
     std::vector<uint8_t> frame_a = Encode(a.key_id, a.counter);
     frame_a.resize(frame_a.size() + 16, 0x5a);  // a tag after the header
-    internal::HeaderTemplate t = internal::HeaderTemplate::Of(
-        frame_a.data(), frame_a.size(), EncodedHeaderSize(a), a);
+    const internal::HeaderTemplate t = internal::HeaderTemplate::Of(a);
     const size_t a_size = EncodedHeaderSize(a);
     const bool takes = internal::HeaderFieldSize(a.counter) != 0 && a_size <= 8;
     ASSERT_EQ(t.size, takes ? a_size : 0u) << a.key_id << " " << a.counter;

@@ -353,6 +353,7 @@ size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
         !context.BatchPays(view.size, view.header_size + metadata.size())) {
       break;
     }
+    if (!view.by_template) *shape = HeaderTemplate::Of(view.header);
     const uint8_t* const payload = frame + view.header_size;
     nonces[r] = context.Nonce(view.header.counter);
     AeadBatchItem& w = work[r];
@@ -393,10 +394,12 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
   FrameView views[kChunk];
   size_t index[kChunk];
   uint8_t verified[kChunk];
-  // The shape of the last header parsed in full, for the frames after it
-  // (local to the call: what a frame's bytes set here only decides how the
-  // next headers are parsed, never the result).
-  HeaderTemplate shape;
+  // The shape of the last header parsed in full, for the frames after it:
+  // at first that of the last authenticated frame of the Decryptor's cached
+  // key. What a frame's bytes set here only decides how the next headers of
+  // this call are parsed, never what they parse to.
+  HeaderTemplate shape =
+      dec.cached_key_ != nullptr ? dec.cached_key_->shape : HeaderTemplate();
   size_t succeeded = 0;
   size_t pos = 0;
   while (pos < items.size()) {
@@ -441,6 +444,7 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         item.status = Code(code);
         continue;
       }
+      if (!view.by_template) shape = HeaderTemplate::Of(view.header);
       ReceiveKey* const key = dec.FindKey(view.header.key_id);
       if (ABSL_PREDICT_FALSE(key == nullptr)) {
         ++dec.unknown_key_ids_;
@@ -511,6 +515,10 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
       } else {
         key.window.Commit(counter);
         ++key.stats.decrypted;
+        // An authenticated header parsed in full teaches its key its shape
+        // (ReceiveKey::shape), for later calls.
+        if (!views[i].by_template)
+          key.shape = HeaderTemplate::Of(views[i].header);
         item.result = item.out.first(views[i].size);
         item.status = absl::OkStatus();
         ++succeeded;

@@ -194,11 +194,11 @@ inline size_t ParseHeaderTo(const uint8_t* frame, size_t size, Header* h) {
   return pos;
 }
 
-// The shape of a parsed header whose counter field is extended and which
-// fits in 8 bytes: its config byte and KID bytes, for parsing the frames
-// that follow it from the same sender (HeaderTemplate::Parse) with one word
-// load, a compare and a shift instead of ParseHeaderTo's field by field
-// work. Empty (size 0) when the header has no such shape.
+// The shape of a header whose counter field is extended and which fits in 8
+// bytes: its config byte and KID bytes, for parsing the frames that follow
+// it from the same sender (HeaderTemplate::Parse) with one word load, a
+// compare and a shift instead of ParseHeaderTo's field by field work. Empty
+// (size 0) when the header has no such shape.
 struct HeaderTemplate {
   uint64_t mask = 0;    // the config and KID bytes of the first word (LE)
   uint64_t prefix = 0;  // their value
@@ -209,16 +209,18 @@ struct HeaderTemplate {
   size_t size = 0;  // header bytes; 0: empty template
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  // The template of `h`, parsed from the front of `frame` (header_size
-  // bytes; `frame` has at least 8 bytes when the result is not empty).
-  static HeaderTemplate Of(const uint8_t* frame, size_t frame_size,
-                           size_t header_size, const Header& h) {
+  // The template of the headers shaped like `h` (its minimal encoding,
+  // which is the only one ParseHeaderTo accepts).
+  static HeaderTemplate Of(const Header& h) {
     HeaderTemplate t;
     const size_t kid_len = HeaderFieldSize(h.key_id);
     const size_t ctr_len = HeaderFieldSize(h.counter);
-    if (ctr_len == 0 || header_size > 8 || frame_size < 8) return t;
+    const size_t header_size = 1 + kid_len + ctr_len;
+    if (ctr_len == 0 || header_size > 8) return t;
+    uint8_t scratch[kHeaderScratchSize];
+    EncodeHeaderTo(h, scratch);
     uint64_t w;
-    memcpy(&w, frame, 8);
+    memcpy(&w, scratch, 8);
     t.mask = (uint64_t{1} << (8 * (1 + kid_len))) - 1;  // kid_len <= 6
     t.prefix = w & t.mask;
     t.drop = static_cast<int>(8 * (1 + kid_len));
@@ -246,9 +248,7 @@ struct HeaderTemplate {
     return size;
   }
 #else
-  static HeaderTemplate Of(const uint8_t*, size_t, size_t, const Header&) {
-    return HeaderTemplate();
-  }
+  static HeaderTemplate Of(const Header&) { return HeaderTemplate(); }
   size_t Parse(const uint8_t*, size_t, Header*) const { return 0; }
 #endif
 };
@@ -273,6 +273,7 @@ struct FrameView {
   size_t header_size;  // bytes of the header at the front of the frame
   size_t size;         // plaintext (= AEAD ciphertext) bytes
   bool in_place;       // the frame and the output start at the same address
+  bool by_template;    // the header was parsed through a HeaderTemplate
 };
 
 // The checks shared by every decrypt path: the overlap rule, the header
@@ -282,27 +283,21 @@ struct FrameView {
 // `*bad_overlap` is true, and the caller must not write to `out`). Writes
 // nothing; the caller zeroes `out` on the other errors.
 //
-// With `shape` (optional), a header of that shape is parsed through it, and
-// a header parsed in full updates it (HeaderTemplate).
+// With `shape` (may be null), a header of that shape is parsed through it
+// (HeaderTemplate), which view->by_template tells.
 inline absl::StatusCode PrepareFrame(size_t tag_size, const uint8_t* frame,
                                      size_t frame_size, const uint8_t* out,
                                      size_t out_size, FrameView* view,
                                      bool* bad_overlap,
-                                     HeaderTemplate* shape = nullptr) {
+                                     const HeaderTemplate* shape = nullptr) {
   view->in_place = frame_size != 0 && frame == out;
   *bad_overlap = !view->in_place && Overlaps(frame, frame_size, out, out_size);
   if (*bad_overlap) return absl::StatusCode::kInvalidArgument;
-  if (shape == nullptr) {
+  view->header_size =
+      shape == nullptr ? 0 : shape->Parse(frame, frame_size, &view->header);
+  view->by_template = view->header_size != 0;
+  if (!view->by_template) {
     view->header_size = ParseHeaderTo(frame, frame_size, &view->header);
-  } else {
-    view->header_size = shape->Parse(frame, frame_size, &view->header);
-    if (view->header_size == 0) {
-      view->header_size = ParseHeaderTo(frame, frame_size, &view->header);
-      if (view->header_size != 0) {
-        *shape = HeaderTemplate::Of(frame, frame_size, view->header_size,
-                                    view->header);
-      }
-    }
   }
   if (view->header_size == 0 || frame_size - view->header_size < tag_size) {
     return absl::StatusCode::kDataLoss;
