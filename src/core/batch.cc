@@ -353,7 +353,9 @@ size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
         !context.BatchPays(view.size, view.header_size + metadata.size())) {
       break;
     }
-    if (!view.by_template) *shape = HeaderTemplate::Of(view.header);
+    if (ABSL_PREDICT_FALSE(!view.by_template)) {
+      HeaderTemplate::Learn(view.header, shape);
+    }
     const uint8_t* const payload = frame + view.header_size;
     nonces[r] = context.Nonce(view.header.counter);
     AeadBatchItem& w = work[r];
@@ -444,7 +446,9 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         item.status = Code(code);
         continue;
       }
-      if (!view.by_template) shape = HeaderTemplate::Of(view.header);
+      if (ABSL_PREDICT_FALSE(!view.by_template)) {
+        HeaderTemplate::Learn(view.header, &shape);
+      }
       ReceiveKey* const key = dec.FindKey(view.header.key_id);
       if (ABSL_PREDICT_FALSE(key == nullptr)) {
         ++dec.unknown_key_ids_;
@@ -517,8 +521,9 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         ++key.stats.decrypted;
         // An authenticated header parsed in full teaches its key its shape
         // (ReceiveKey::shape), for later calls.
-        if (!views[i].by_template)
-          key.shape = HeaderTemplate::Of(views[i].header);
+        if (ABSL_PREDICT_FALSE(!views[i].by_template)) {
+          HeaderTemplate::Learn(views[i].header, &key.shape);
+        }
         item.result = item.out.first(views[i].size);
         item.status = absl::OkStatus();
         ++succeeded;

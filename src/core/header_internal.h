@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "sframe/header.h"
 
@@ -231,6 +233,13 @@ struct HeaderTemplate {
     return t;
   }
 
+  // *out = Of(h), out of line: the per-frame paths call it only when a
+  // header missed the template, and inlined it cost them registers.
+  ABSL_ATTRIBUTE_NOINLINE static void Learn(const Header& h,
+                                            HeaderTemplate* out) {
+    *out = Of(h);
+  }
+
   // If `frame` (frame_size bytes) starts with this template's config and
   // KID bytes and a minimally encoded counter, sets *h and returns the
   // header size: exactly what ParseHeaderTo would return and set. Else 0,
@@ -249,6 +258,9 @@ struct HeaderTemplate {
   }
 #else
   static HeaderTemplate Of(const Header&) { return HeaderTemplate(); }
+  static void Learn(const Header&, HeaderTemplate* out) {
+    *out = HeaderTemplate();
+  }
   size_t Parse(const uint8_t*, size_t, Header*) const { return 0; }
 #endif
 };

@@ -338,7 +338,9 @@ absl::StatusOr<absl::Span<uint8_t>> Decryptor::Decrypt(
   key->window.Commit(view.header.counter);
   ++key->stats.decrypted;
   // Only an authenticated frame sets its key's header shape.
-  if (!view.by_template) key->shape = internal::HeaderTemplate::Of(view.header);
+  if (ABSL_PREDICT_FALSE(!view.by_template)) {
+    internal::HeaderTemplate::Learn(view.header, &key->shape);
+  }
   return out.first(view.size);
 }
 
