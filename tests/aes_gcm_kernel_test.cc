@@ -687,6 +687,82 @@ TEST_P(AesGcmKernelTest, BatchOfEqualFramesEqualsSingleCalls) {
   }
 }
 
+// Frames of many keys: the batch groups a class's frames by key (up to four
+// keys waiting at a time), further keys' frames and lone leftovers in mixed
+// groups. Keys assigned alternately, in runs, at random and all distinct, with
+// lengths of one vector count and mixed ones.
+TEST_P(AesGcmKernelTest, BatchOfManyKeysEqualsSingleCalls) {
+  std::mt19937_64 rng(9);
+  std::vector<GcmKernelKey> keys;
+  for (int k = 0; k < 11; ++k) {
+    keys.push_back(MakeKey(RandomBytes(rng, k < 9 ? 16 : 32)));
+  }
+  for (int pattern = 0; pattern < 5; ++pattern) {
+    for (size_t n : {5, 8, 13, 16, 31, 64, 70}) {
+      std::vector<Bytes> nonces, aads, pts, outs(n), tags(n);
+      std::vector<GcmBatchItem> items(n);
+      for (size_t i = 0; i < n; ++i) {
+        size_t k = 0;
+        switch (pattern) {
+          case 0:
+            k = i % 2;
+            break;  // two, alternating
+          case 1:
+            k = i % 7;
+            break;  // seven in turn
+          case 2:
+            k = (i / 3) % 9;
+            break;  // runs of three
+          case 3:
+            k = Uniform(rng, 0, 10);
+            break;  // random
+          default:
+            k = i % 11;
+            break;  // all different
+        }
+        const size_t len = pattern == 3 && i % 4 == 0 ? Uniform(rng, 1, 300)
+                                                      : (i % 2 ? 112 : 100);
+        nonces.push_back(RandomBytes(rng, 12));
+        aads.push_back(RandomBytes(rng, Uniform(rng, 0, 17)));
+        pts.push_back(RandomBytes(rng, len));
+        outs[i].assign(len, 0);
+        tags[i].assign(16, 0);
+        items[i] = {&keys[k],       nonces[i].data(),
+                    aads[i].data(), aads[i].size(),
+                    nullptr,        0,
+                    pts[i].data(),  len,
+                    outs[i].data(), tags[i].data()};
+      }
+      kernel_->seal_batch(items.data(), n);
+      std::vector<GcmBatchItem> open_items = items;
+      std::vector<Bytes> back(n);
+      for (size_t i = 0; i < n; ++i) {
+        const auto& it = items[i];
+        Bytes o(it.len);
+        uint8_t t[16];
+        kernel_->seal(it.key, it.nonce, it.aad1, it.aad1_len, nullptr, 0, it.in,
+                      it.len, o.data(), t);
+        ++g_cases;
+        ASSERT_EQ(o, outs[i])
+            << "pattern " << pattern << " n=" << n << " i=" << i;
+        ASSERT_EQ(Bytes(t, t + 16), tags[i]) << "pattern " << pattern;
+        back[i].assign(it.len, 0x5a);
+        open_items[i].in = outs[i].data();
+        open_items[i].out = back[i].data();
+      }
+      const size_t forged = Uniform(rng, 0, n);  // n: none
+      if (forged < n) tags[forged][0] ^= 2;
+      std::vector<uint8_t> ok(n, 7);
+      kernel_->open_batch(open_items.data(), n, ok.data());
+      for (size_t i = 0; i < n; ++i) {
+        ++g_cases;
+        ASSERT_EQ(i == forged ? 0 : 1, ok[i]) << "pattern " << pattern;
+        ASSERT_EQ(i == forged ? Bytes(pts[i].size(), 0) : pts[i], back[i]);
+      }
+    }
+  }
+}
+
 // One key for the whole batch: groups whose frames share the key and the
 // (AAD blocks, ciphertext blocks) shape take broadcast powers; same key with
 // different shapes in one group gathers them. Runs of equal frames, runs of

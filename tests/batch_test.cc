@@ -8,6 +8,7 @@
 #include "sframe/batch.h"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -18,6 +19,7 @@
 
 #include "gtest/gtest.h"
 #include "sframe/sframe.h"
+#include "src/core/header_internal.h"
 #include "tests/test_util.h"
 
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -713,6 +715,56 @@ TEST_P(BatchTest, NonMinimalCountersAfterALearnedShapeAreMalformed) {
                 absl::StatusCode::kOk}));
   EXPECT_EQ(batch_dec.malformed_frames(), 2u);
   EXPECT_EQ(batch_dec.GetKeyStats(300)->authentication_failures, 0u);
+}
+
+// The decrypt batch parses headers through the template of an earlier one
+// (HeaderShapes): senders interleaved frame by frame, in blocks, with
+// counters that grow a byte in the middle, and non-minimal counters of a
+// learned shape among them; every status and statistic as sequential calls.
+TEST_P(BatchTest, HeaderShapesOfInterleavedSendersMatchSequentialCalls) {
+  Encryptor a = MakeEncryptor(1, kKeyA, 250);
+  Encryptor b = MakeEncryptor(300, kKeyB, 65530);
+  Encryptor c = MakeEncryptor(0x123456789, kKeyC, 240);
+  Encryptor* const senders[] = {&a, &b, &c};
+  std::mt19937_64 rng(5);
+  std::vector<Bytes> frames;
+  // Alternating, then blocks of 2-7 of one sender, then random.
+  for (int i = 0; i < 24; ++i)
+    frames.push_back(Seal(*senders[i % 3], Bytes(30, 1)));
+  for (int block = 0; block < 12; ++block) {
+    Encryptor* s = senders[block % 3];
+    for (int j = 0, n = 2 + block % 6; j < n; ++j) {
+      frames.push_back(Seal(*s, Bytes(20 + j, 2)));
+    }
+  }
+  for (int i = 0; i < 30; ++i) {
+    frames.push_back(Seal(*senders[rng() % 3], Bytes(rng() % 200, 3)));
+  }
+  // Non-minimal copies of some frames' counters (the counter's top byte
+  // cleared where that leaves it non-minimal), and truncated frames.
+  for (size_t i = 5; i < frames.size(); i += 11) {
+    Bytes bad = frames[i];
+    Header h;
+    const size_t hs = internal::ParseHeaderTo(bad.data(), bad.size(), &h);
+    const size_t ctr_len = internal::HeaderFieldSize(h.counter);
+    if (hs == 0 || ctr_len < 2) continue;
+    bad[hs - ctr_len] = 0;
+    frames.insert(frames.begin() + static_cast<std::ptrdiff_t>(i + 1), bad);
+    frames.insert(frames.begin() + static_cast<std::ptrdiff_t>(i + 2),
+                  Bytes(frames[i].begin(), frames[i].begin() + 6));
+  }
+  Decryptor batch_dec = MakeDecryptor(), single_dec = MakeDecryptor();
+  const std::vector<absl::StatusCode> codes = DecryptBoth(
+      batch_dec, single_dec, frames, std::vector<Bytes>(frames.size()),
+      std::vector<size_t>(frames.size(), 256));
+  size_t ok = 0, malformed = 0;
+  for (absl::StatusCode code : codes) {
+    ok += code == absl::StatusCode::kOk;
+    malformed += code == absl::StatusCode::kDataLoss;
+  }
+  EXPECT_GT(ok, 100u);
+  EXPECT_GT(malformed, 10u);
+  EXPECT_EQ(batch_dec.malformed_frames(), malformed);
 }
 
 TEST_P(BatchTest, EmptyBatchIsANoOp) {

@@ -95,7 +95,7 @@ class BatchAccess {
                                 size_t count, size_t first, AeadBatchItem* work,
                                 std::array<uint8_t, kNonceSize>* nonces,
                                 ReceiveKey** keys, FrameView* views,
-                                size_t* index, HeaderTemplate* shape);
+                                size_t* index, HeaderShapes* shapes);
 };
 
 // The common case of Encrypt, tried before its general per-item code: a run
@@ -322,7 +322,7 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
 // checks per frame. Stops at the first frame that is not such a frame
 // (malformed, another KID, a replay, in place, too long for the lanes, the
 // end of `count`), which the general code then takes from the start; the
-// checks here change nothing (`shape` only decides how headers are parsed,
+// checks here change nothing (`shapes` only decides how headers are parsed,
 // see PrepareFrame). Queues items[0..r) into work / nonces / keys / views /
 // index[0..r) and returns r.
 size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
@@ -330,7 +330,7 @@ size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
                                     AeadBatchItem* work,
                                     std::array<uint8_t, kNonceSize>* nonces,
                                     ReceiveKey** keys, FrameView* views,
-                                    size_t* index, HeaderTemplate* shape) {
+                                    size_t* index, HeaderShapes* shapes) {
   ReceiveKey* const key = dec.cached_key_;
   const KeyId kid = dec.cached_kid_;
   KeyContext& context = *key->key;
@@ -347,14 +347,16 @@ size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
     bool bad_overlap;
     if (PrepareFrame(tag_size, frame, item.ciphertext.size(), out,
                      item.out.size(), &view, &bad_overlap,
-                     shape) != absl::StatusCode::kOk ||
+                     &shapes->current) != absl::StatusCode::kOk ||
         view.in_place || view.header.key_id != kid ||
         !key->window.Check(view.header.counter) ||
         !context.BatchPays(view.size, view.header_size + metadata.size())) {
       break;
     }
-    if (ABSL_PREDICT_FALSE(!view.by_template)) {
-      HeaderTemplate::Learn(view.header, shape);
+    if (ABSL_PREDICT_TRUE(view.by_template)) {
+      shapes->Hit();
+    } else {
+      shapes->Missed(view.header, view.header_size);
     }
     const uint8_t* const payload = frame + view.header_size;
     nonces[r] = context.Nonce(view.header.counter);
@@ -396,12 +398,11 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
   FrameView views[kChunk];
   size_t index[kChunk];
   uint8_t verified[kChunk];
-  // The shape of the last header parsed in full, for the frames after it:
-  // at first that of the last authenticated frame of the Decryptor's cached
-  // key. What a frame's bytes set here only decides how the next headers of
-  // this call are parsed, never what they parse to.
-  HeaderTemplate shape =
-      dec.cached_key_ != nullptr ? dec.cached_key_->shape : HeaderTemplate();
+  // The template headers are parsed through (local to the call: what a
+  // frame's bytes set here only decides how the next headers of this call
+  // are parsed, never what they parse to).
+  HeaderShapes shapes;
+  bool try_run = true;  // see below
   size_t succeeded = 0;
   size_t pos = 0;
   while (pos < items.size()) {
@@ -409,16 +410,22 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
     const GcmKernel* chunk_kernel = nullptr;  // set by the chunk's first item
     for (; pos < items.size() && m < kChunk; ++pos) {
       DecryptBatchItem& item = items[pos];
-      if (m != 0 && chunk_kernel != nullptr && dec.cached_key_ != nullptr &&
+      if (try_run && m != 0 && chunk_kernel != nullptr &&
+          dec.cached_key_ != nullptr &&
           dec.cached_key_->key->kernel() == chunk_kernel) {
         const size_t run = QueueDecryptRun(
             dec, &item, std::min(items.size() - pos, kChunk - m), pos, work + m,
-            nonces + m, keys + m, views + m, index + m, &shape);
+            nonces + m, keys + m, views + m, index + m, &shapes);
         if (run != 0) {
           m += run;
           pos += run - 1;  // and the loop's ++pos
           continue;
         }
+        // Not a frame of the last key (or not one the run takes): the
+        // general code parses it again. Senders interleaved frame by frame
+        // would pay that twice per frame, so the run waits until two frames
+        // of one key follow each other.
+        try_run = false;
       }
       // Before parsing: a frame that no header size could put in the
       // lanes of the last key used takes the single-frame call at once
@@ -437,17 +444,20 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
       item.result = {};
       FrameView& view = views[m];
       bool bad_overlap;
-      const absl::StatusCode code = PrepareFrame(
-          tag_size, item.ciphertext.data(), item.ciphertext.size(),
-          item.out.data(), item.out.size(), &view, &bad_overlap, &shape);
+      const absl::StatusCode code =
+          PrepareFrame(tag_size, item.ciphertext.data(), item.ciphertext.size(),
+                       item.out.data(), item.out.size(), &view, &bad_overlap,
+                       &shapes.current);
       if (ABSL_PREDICT_FALSE(code != absl::StatusCode::kOk)) {
         if (code == absl::StatusCode::kDataLoss) ++dec.malformed_frames_;
         if (!bad_overlap) ZeroOut(item.out.data(), item.out.size());
         item.status = Code(code);
         continue;
       }
-      if (ABSL_PREDICT_FALSE(!view.by_template)) {
-        HeaderTemplate::Learn(view.header, &shape);
+      if (ABSL_PREDICT_TRUE(view.by_template)) {
+        shapes.Hit();
+      } else {
+        shapes.Missed(view.header, view.header_size);
       }
       ReceiveKey* const key = dec.FindKey(view.header.key_id);
       if (ABSL_PREDICT_FALSE(key == nullptr)) {
@@ -493,6 +503,7 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
       QueueFrame(*key->key, nonces[m].data(), {aad, view.header_size},
                  item.metadata, {in, view.size}, item.out.data(),
                  const_cast<uint8_t*>(payload + view.size), &work[m]);
+      try_run = m == 0 || keys[m - 1] == key;
       keys[m] = key;
       index[m] = pos;
       ++m;
@@ -519,11 +530,6 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
       } else {
         key.window.Commit(counter);
         ++key.stats.decrypted;
-        // An authenticated header parsed in full teaches its key its shape
-        // (ReceiveKey::shape), for later calls.
-        if (ABSL_PREDICT_FALSE(!views[i].by_template)) {
-          HeaderTemplate::Learn(views[i].header, &key.shape);
-        }
         item.result = item.out.first(views[i].size);
         item.status = absl::OkStatus();
         ++succeeded;

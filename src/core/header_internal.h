@@ -265,6 +265,31 @@ struct HeaderTemplate {
 #endif
 };
 
+// The template a run of headers is parsed through, and when to change it. A
+// header that missed it (and parsed in full) becomes the template when there
+// is none yet, when it comes from the template's own sender (its counter
+// grew a byte), or when it is the second one in a row from one other sender
+// (the frames moved on to that sender). Headers of senders interleaved frame
+// by frame just miss: adopting each in turn would cost more than it saves.
+struct HeaderShapes {
+  HeaderTemplate current;
+  KeyId missed_kid = 0;
+  bool missed = false;  // the last header missed `current`
+
+  void Hit() { missed = false; }
+  void Missed(const Header& h, size_t header_size) {
+    const bool adopt = current.size == 0 || h.key_id == current.key_id ||
+                       (missed && h.key_id == missed_kid);
+    if (adopt && header_size <= 8 && h.counter >= 8) {
+      HeaderTemplate::Learn(h, &current);
+      missed = false;
+    } else {
+      missed = true;
+      missed_kid = h.key_id;
+    }
+  }
+};
+
 // True if [a, a + a_len) and [b, b + b_len) share a byte.
 inline bool Overlaps(const uint8_t* a, size_t a_len, const uint8_t* b,
                      size_t b_len) {

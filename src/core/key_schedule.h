@@ -17,7 +17,6 @@
 #include "sframe/cipher_suite.h"
 #include "sframe/header.h"
 #include "sframe/sframe.h"
-#include "src/core/header_internal.h"
 #include "src/crypto/aead.h"
 #include "src/crypto/secret.h"
 
@@ -213,10 +212,6 @@ class ReceiveKey {
   std::unique_ptr<KeyContext> key;
   ReplayWindow window;
   KeyStats stats;
-  // The header shape of the last frame of this key that was parsed in full
-  // and then authenticated (Decryptor::Decrypt parses the next ones through
-  // it). Written only after a tag verifies: forged frames never change it.
-  HeaderTemplate shape;
 };
 
 }  // namespace internal

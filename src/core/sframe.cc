@@ -290,12 +290,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Open(
 // chosen. On error `out` is zeroed (or untouched for a bad overlap).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::StatusCode Prepare(
     CipherSuite suite, absl::Span<const uint8_t> ciphertext,
-    absl::Span<uint8_t> out, internal::FrameView* view, uint64_t* malformed,
-    const internal::HeaderTemplate* shape = nullptr) {
+    absl::Span<uint8_t> out, internal::FrameView* view, uint64_t* malformed) {
   bool bad_overlap;
   const absl::StatusCode code = internal::PrepareFrame(
       TagSize(suite), ciphertext.data(), ciphertext.size(), out.data(),
-      out.size(), view, &bad_overlap, shape);
+      out.size(), view, &bad_overlap);
   if (ABSL_PREDICT_FALSE(code != absl::StatusCode::kOk)) {
     if (code == absl::StatusCode::kDataLoss) ++*malformed;
     if (!bad_overlap) Zero(out);
@@ -309,11 +308,8 @@ absl::StatusOr<absl::Span<uint8_t>> Decryptor::Decrypt(
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> ciphertext,
     absl::Span<uint8_t> out) {
   internal::FrameView view;
-  // A header shaped like the last authenticated one of the cached key is
-  // parsed through that key's template (one word compare).
   const absl::StatusCode prepared =
-      Prepare(suite_, ciphertext, out, &view, &malformed_frames_,
-              cached_key_ != nullptr ? &cached_key_->shape : nullptr);
+      Prepare(suite_, ciphertext, out, &view, &malformed_frames_);
   if (ABSL_PREDICT_FALSE(prepared != absl::StatusCode::kOk)) {
     return Code(prepared);
   }
@@ -337,10 +333,6 @@ absl::StatusOr<absl::Span<uint8_t>> Decryptor::Decrypt(
   }
   key->window.Commit(view.header.counter);
   ++key->stats.decrypted;
-  // Only an authenticated frame sets its key's header shape.
-  if (ABSL_PREDICT_FALSE(!view.by_template)) {
-    internal::HeaderTemplate::Learn(view.header, &key->shape);
-  }
   return out.first(view.size);
 }
 

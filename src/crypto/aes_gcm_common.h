@@ -1655,18 +1655,43 @@ SFRAME_GCM_INLINE void CryptBatch(const GcmBatchItem* items, size_t n,
   items += done;
   n -= done;
   if (kOpen) ok += done;
-  // Frames waiting for partners, per class: pending[c][0..count[c]).
-  const GcmBatchItem* pending[kClasses][kW];
-  uint8_t* pending_ok[kClasses][kW];
-  int count[kClasses] = {};
+  // Frames waiting for partners, per class, in groups of one key: a group
+  // of mixed keys gathers each lane's powers from its own key's table and
+  // costs more per frame (on the Intel host, more than a single call: 25.9
+  // against 23.8 ns for 112-byte seals), so a frame first joins a group of
+  // its class and key. Up to kSlots keys per class wait at a time; frames of
+  // further keys, and the keys' lone leftovers, go to one mixed group per
+  // class.
+  constexpr int kSlots = 4;
+  struct Pending {
+    const GcmKernelKey* key;
+    int count;
+    const GcmBatchItem* items[kW];
+    uint8_t* ok[kW];
+  };
+  Pending slots[kClasses][kSlots];
+  int used[kClasses] = {};
+  Pending mixed[kClasses];
+  for (Pending& p : mixed) p.count = 0;
+  const auto add = [](Pending& p, int cls, const GcmBatchItem* it,
+                      uint8_t* it_ok) SFRAME_GCM_LAMBDA {
+    p.items[p.count] = it;
+    p.ok[p.count] = it_ok;
+    if (++p.count == kW) {
+      RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, p.items, kW, p.ok);
+      p.count = 0;
+    }
+  };
   size_t i = 0;
   while (i < n) {
     const int cls = LaneClass<V>(items[i]);
-    // The common case first: the next kW frames form a group by themselves.
+    // The common case first: the next kW frames form a group by themselves
+    // (one class, one key).
     if (cls >= 0 && i + kW <= n) {
       bool run = true;
       for (int f = 1; f < kW; ++f) {
-        run = run && LaneClass<V>(items[i + f]) == cls;
+        run = run && LaneClass<V>(items[i + f]) == cls &&
+              items[i + f].key == items[i].key;
       }
       if (run) {
         const GcmBatchItem* group[kW];
@@ -1683,30 +1708,46 @@ SFRAME_GCM_INLINE void CryptBatch(const GcmBatchItem* items, size_t n,
     uint8_t* const it_ok = kOpen ? ok + i : &unused;
     if (cls < 0) {
       CryptOne<V, kOpen>(items[i], it_ok);
-    } else {
-      pending[cls][count[cls]] = &items[i];
-      pending_ok[cls][count[cls]] = it_ok;
-      if (++count[cls] == kW) {
-        RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, pending[cls], kW,
-                               pending_ok[cls]);
-        count[cls] = 0;
-      }
+      ++i;
+      continue;
     }
+    const GcmKernelKey* const key = items[i].key;
+    int s = 0;
+    while (s < used[cls] && slots[cls][s].key != key) ++s;
+    if (s == used[cls] && s < kSlots) {
+      slots[cls][s].key = key;
+      slots[cls][s].count = 0;
+      ++used[cls];
+    }
+    add(s < kSlots ? slots[cls][s] : mixed[cls], cls, &items[i], it_ok);
     ++i;
   }
-  // Leftovers: a partial group (the spare lanes repeat its first frame and
-  // are not stored), or a single call for a lone frame.
+  // Leftovers: a key's two or more frames make a partial group of that key
+  // (the spare lanes repeat its first frame and are not stored); lone frames
+  // join the class's mixed group, whose own leftover is a partial group, or
+  // a single call for a lone frame.
   for (int cls = 0; cls < kClasses; ++cls) {
-    const int m = count[cls];
-    if (m == 1) {
-      CryptOne<V, kOpen>(*pending[cls][0], pending_ok[cls][0]);
-    } else if (m > 1) {
-      for (int f = m; f < kW; ++f) {
-        pending[cls][f] = pending[cls][0];
-        pending_ok[cls][f] = &unused;
+    for (int s = 0; s < used[cls]; ++s) {
+      Pending& p = slots[cls][s];
+      if (p.count == 1) {
+        add(mixed[cls], cls, p.items[0], p.ok[0]);
+      } else if (p.count > 1) {
+        for (int f = p.count; f < kW; ++f) {
+          p.items[f] = p.items[0];
+          p.ok[f] = &unused;
+        }
+        RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, p.items, p.count, p.ok);
       }
-      RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, pending[cls], m,
-                             pending_ok[cls]);
+    }
+    Pending& p = mixed[cls];
+    if (p.count == 1) {
+      CryptOne<V, kOpen>(*p.items[0], p.ok[0]);
+    } else if (p.count > 1) {
+      for (int f = p.count; f < kW; ++f) {
+        p.items[f] = p.items[0];
+        p.ok[f] = &unused;
+      }
+      RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, p.items, p.count, p.ok);
     }
   }
 }
