@@ -33,23 +33,13 @@ constexpr size_t kChunk = 16;
 absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
 
 // Queues a frame of a chunk as the item that both the VAES GCM kernels'
-// batch entry points and Aead::SealBatch / OpenBatch take (field by field,
-// see MakeAeadBatchItem).
+// batch entry points and Aead::SealBatch / OpenBatch take.
 void QueueFrame(KeyContext& key, const uint8_t* nonce,
                 absl::Span<const uint8_t> aad1, absl::Span<const uint8_t> aad2,
                 absl::Span<const uint8_t> in, uint8_t* out, uint8_t* tag,
                 AeadBatchItem* item) {
-  item->key = key.gcm_key();
-  item->nonce = nonce;
-  item->aad1 = aad1.data();
-  item->aad1_len = aad1.size();
-  item->aad2 = aad2.data();
-  item->aad2_len = aad2.size();
-  item->in = in.data();
-  item->len = in.size();
-  item->out = out;
-  item->tag = tag;
-  item->aead = &key.aead();
+  SetAeadBatchItem(item, &key.aead(), key.gcm_key(), nonce, aad1, aad2, in, out,
+                   tag);
 }
 
 // True when no header size (1..kMaxHeaderSize bytes) could make a frame of
@@ -147,21 +137,11 @@ size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
     if (room < size || (!in_place && Overlaps(pt, n, out, room))) break;
     uint8_t* const ct = out + header_size;
     if (in_place) memmove(ct, out, n);
-    StoreWordPrefix(out, __builtin_bswap64(prefix | counter << shift),
-                    header_size);
+    StoreWordPrefix(out, HeaderWord(prefix, shift, counter), header_size);
     nonces[r] = key.Nonce(counter);
-    AeadBatchItem& d = work[r];
-    d.key = gcm_key;
-    d.nonce = nonces[r].data();
-    d.aad1 = out;
-    d.aad1_len = header_size;
-    d.aad2 = metadata.data();
-    d.aad2_len = metadata.size();
-    d.in = in_place ? ct : pt;
-    d.len = n;
-    d.out = ct;
-    d.tag = ct + n;
-    d.aead = aead;
+    SetAeadBatchItem(&work[r], aead, gcm_key, nonces[r].data(),
+                     {out, header_size}, metadata, {in_place ? ct : pt, n}, ct,
+                     ct + n);
     index[r] = first + r;
     item.result = absl::MakeSpan(out, size);
     ++counter;
@@ -360,18 +340,9 @@ size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
     }
     const uint8_t* const payload = frame + view.header_size;
     nonces[r] = context.Nonce(view.header.counter);
-    AeadBatchItem& w = work[r];
-    w.key = gcm_key;
-    w.nonce = nonces[r].data();
-    w.aad1 = frame;
-    w.aad1_len = view.header_size;
-    w.aad2 = metadata.data();
-    w.aad2_len = metadata.size();
-    w.in = payload;
-    w.len = view.size;
-    w.out = out;
-    w.tag = const_cast<uint8_t*>(payload + view.size);
-    w.aead = aead;
+    SetAeadBatchItem(&work[r], aead, gcm_key, nonces[r].data(),
+                     {frame, view.header_size}, metadata, {payload, view.size},
+                     out, const_cast<uint8_t*>(payload + view.size));
     keys[r] = key;
     index[r] = first + r;
     item.result = {};

@@ -10,7 +10,6 @@
 #include <cstring>
 
 #include "absl/base/attributes.h"
-#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "sframe/header.h"
 
@@ -90,6 +89,14 @@ inline size_t EncodeHeaderTo(const Header& h,
   put(1, h.key_id, kid_len);
   put(1 + kid_len, h.counter, ctr_len);
   return size;
+}
+
+// The one-word header of `counter` in the form Encryptor keeps for a run of
+// counters of one field size (header_word_prefix_, header_word_shift_; see
+// Encryptor::EncodeNextHeader): the header bytes in memory order in a
+// little-endian word, the bytes past the header zero.
+inline uint64_t HeaderWord(uint64_t prefix, int shift, Counter counter) {
+  return __builtin_bswap64(prefix | counter << shift);
 }
 
 // Copies the `n` (1..17) header bytes EncodeHeaderTo left in `src` to

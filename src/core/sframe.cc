@@ -155,8 +155,8 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
     next_counter_ = counter + 1;
     if (ABSL_PREDICT_TRUE(next_counter_ < header_word_limit_)) {
       // EncodeNextHeader() for a header of the same size: one word.
-      const uint64_t word = __builtin_bswap64(
-          header_word_prefix_ | next_counter_ << header_word_shift_);
+      const uint64_t word = internal::HeaderWord(
+          header_word_prefix_, header_word_shift_, next_counter_);
       memcpy(next_header_, &word, sizeof(word));
     } else {
       EncodeNextHeader();

@@ -180,23 +180,37 @@ class Aead {
   CipherSuite suite_;
 };
 
+// Writes *item field by field, with `key` = aead->gcm_key() passed in (so
+// that per-frame loops keep it in a register). Field by field, not as a
+// struct copy: a copy into a stack chunk was read back with wider moves that
+// stalled on store forwarding.
+inline void SetAeadBatchItem(AeadBatchItem* item, Aead* aead,
+                             const GcmKernelKey* key, const uint8_t* nonce,
+                             absl::Span<const uint8_t> aad1,
+                             absl::Span<const uint8_t> aad2,
+                             absl::Span<const uint8_t> in, uint8_t* out,
+                             uint8_t* tag) {
+  item->key = key;
+  item->nonce = nonce;
+  item->aad1 = aad1.data();
+  item->aad1_len = aad1.size();
+  item->aad2 = aad2.data();
+  item->aad2_len = aad2.size();
+  item->in = in.data();
+  item->len = in.size();
+  item->out = out;
+  item->tag = tag;
+  item->aead = aead;
+}
+
 inline AeadBatchItem MakeAeadBatchItem(Aead* aead, const uint8_t* nonce,
                                        absl::Span<const uint8_t> aad1,
                                        absl::Span<const uint8_t> aad2,
                                        absl::Span<const uint8_t> in,
                                        uint8_t* out, uint8_t* tag) {
   AeadBatchItem item;
-  item.key = aead->gcm_key();
-  item.nonce = nonce;
-  item.aad1 = aad1.data();
-  item.aad1_len = aad1.size();
-  item.aad2 = aad2.data();
-  item.aad2_len = aad2.size();
-  item.in = in.data();
-  item.len = in.size();
-  item.out = out;
-  item.tag = tag;
-  item.aead = aead;
+  SetAeadBatchItem(&item, aead, aead->gcm_key(), nonce, aad1, aad2, in, out,
+                   tag);
   return item;
 }
 

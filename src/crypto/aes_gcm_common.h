@@ -1735,28 +1735,27 @@ SFRAME_GCM_INLINE void CryptBatch(const GcmBatchItem* items, size_t n,
   // (the spare lanes repeat its first frame and are not stored); lone frames
   // join the class's mixed group, whose own leftover is a partial group, or
   // a single call for a lone frame.
+  const auto run_partial = [&unused](Pending& p, int cls) SFRAME_GCM_LAMBDA {
+    for (int f = p.count; f < kW; ++f) {
+      p.items[f] = p.items[0];
+      p.ok[f] = &unused;
+    }
+    RunPendingGroup<V, kOpen>(cls, p.items, p.count, p.ok);
+  };
   for (int cls = 0; cls < kClasses; ++cls) {
     for (int s = 0; s < used[cls]; ++s) {
       Pending& p = slots[cls][s];
       if (p.count == 1) {
         add(mixed[cls], cls, p.items[0], p.ok[0]);
       } else if (p.count > 1) {
-        for (int f = p.count; f < kW; ++f) {
-          p.items[f] = p.items[0];
-          p.ok[f] = &unused;
-        }
-        RunPendingGroup<V, kOpen>(cls, p.items, p.count, p.ok);
+        run_partial(p, cls);
       }
     }
     Pending& p = mixed[cls];
     if (p.count == 1) {
       CryptOne<V, kOpen>(*p.items[0], p.ok[0]);
     } else if (p.count > 1) {
-      for (int f = p.count; f < kW; ++f) {
-        p.items[f] = p.items[0];
-        p.ok[f] = &unused;
-      }
-      RunPendingGroup<V, kOpen>(cls, p.items, p.count, p.ok);
+      run_partial(p, cls);
     }
   }
 }
