@@ -63,6 +63,17 @@ class BatchTest : public ::testing::TestWithParam<SuiteAndImpl> {
     EXPECT_TRUE(dec->AddKey(0x123456789, kKeyC).ok());
     return *std::move(dec);
   }
+  // Points `item` at plaintext `pt` with metadata `md`, to be written into
+  // `out`; in place, `pt` is first copied to the front of `out`.
+  static void SetItem(EncryptBatchItem* item, Encryptor* enc, const Bytes& pt,
+                      const Bytes& md, Bytes* out, bool in_place) {
+    if (in_place && !pt.empty()) memcpy(out->data(), pt.data(), pt.size());
+    item->encryptor = enc;
+    item->metadata = md;
+    item->plaintext = in_place ? absl::MakeConstSpan(out->data(), pt.size())
+                               : absl::MakeConstSpan(pt);
+    item->out = absl::MakeSpan(*out);
+  }
   Bytes Seal(Encryptor& enc, const Bytes& pt, const Bytes& md = {}) {
     Bytes out(enc.CiphertextSize(pt.size()));
     auto ct = enc.Encrypt(md, pt, absl::MakeSpan(out));
@@ -172,14 +183,9 @@ TEST_P(BatchTest, EncryptIsIdenticalToSinglesWithMixedKeysAndLengths) {
     const size_t len = i < 40 ? i * 7 : rng_() % 1500;
     pts[i] = RandomBytes(len, rng_);
     mds[i] = RandomBytes(rng_() % 40, rng_);
-    const bool in_place = i % 5 == 0;
     outs[i].assign(MaxCiphertextSize(suite(), len) + 3, 0x55);
-    if (in_place && len != 0) memcpy(outs[i].data(), pts[i].data(), len);
-    items[i].encryptor = &batch_enc[which[i]];
-    items[i].metadata = mds[i];
-    items[i].plaintext = in_place ? absl::MakeConstSpan(outs[i].data(), len)
-                                  : absl::MakeConstSpan(pts[i]);
-    items[i].out = absl::MakeSpan(outs[i]);
+    SetItem(&items[i], &batch_enc[which[i]], pts[i], mds[i], &outs[i],
+            i % 5 == 0);
   }
   EXPECT_EQ(EncryptBatch(absl::MakeSpan(items)), kFrames);
   for (size_t i = 0; i < kFrames; ++i) {
@@ -587,13 +593,8 @@ TEST_P(BatchTest, LongRunsAcrossHeaderSizeChanges) {
       pts[i] = RandomBytes(len, rng_);
       if (i % 4 == 1) mds[i] = RandomBytes(1 + i % 9, rng_);
       outs[i].assign(MaxCiphertextSize(suite(), len), 0x55);
-      const bool in_place = i % 3 == 2 && len != 0;
-      if (in_place) memcpy(outs[i].data(), pts[i].data(), len);
-      items[i].encryptor = i % 9 == 8 ? &batch_other : &batch_enc;
-      items[i].metadata = mds[i];
-      items[i].plaintext = in_place ? absl::MakeConstSpan(outs[i].data(), len)
-                                    : absl::MakeConstSpan(pts[i]);
-      items[i].out = absl::MakeSpan(outs[i]);
+      SetItem(&items[i], i % 9 == 8 ? &batch_other : &batch_enc, pts[i], mds[i],
+              &outs[i], i % 3 == 2 && len != 0);
     }
     EXPECT_EQ(EncryptBatch(absl::MakeSpan(items)), kFrames);
     for (size_t i = 0; i < kFrames; ++i) {
