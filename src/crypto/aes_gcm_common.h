@@ -1055,11 +1055,27 @@ SFRAME_GCM_INLINE bool LaneSpare(const GcmBatchItem& it) {
   return (it.len + 15) / 16 % V::kBlocks != 0;
 }
 
+// The lengths block's share of a GCM tag: E_K(J0) ^ GHASH is linear in the
+// blocks, so frames of one key and shape all add this one value (their
+// run computes it once; see LaneRun).
+template <class V>
+SFRAME_GCM_INLINE __m128i LengthsTerm(const GcmBatchItem& it) {
+  // rho(L) is built byte-reflected already.
+  const __m128i lengths =
+      _mm_set_epi64x(static_cast<int64_t>((it.aad1_len + it.aad2_len) * 8),
+                     static_cast<int64_t>(it.len * 8));
+  return Bswap128<V>(
+      Mul128<V>(lengths, _mm_load_si128(reinterpret_cast<const __m128i*>(
+                             Layout(it.key).powers[kPowers - 1]))));
+}
+
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
 // written; the rest repeat real items and are computed but never stored.
+// One-shape groups (kMode >= kSameShape) take their lengths' share of the
+// tags as `lengths_term` (LengthsTerm of any of their items).
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
 SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
-                                     uint8_t* const* ok) {
+                                     uint8_t* const* ok, __m128i lengths_term) {
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
@@ -1224,8 +1240,8 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
 #pragma GCC unroll 4
     for (int i = 0; i < kW; ++i) aad_slot[i] = V::Zero();  // (never read)
   }
-  T len_slot, len_pw;
-  {
+  T len_slot = V::Zero(), len_pw = V::Zero();
+  if constexpr (!kOneShape) {
     __m128i lengths[kW];
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
@@ -1243,7 +1259,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
       len_pw = V::LoadLanes(p);
     }
     // rho(L) is built byte-reflected already.
-    len_slot = kOneShape ? V::Bcast(lengths[0]) : V::FromLanes(lengths);
+    len_slot = V::FromLanes(lengths);
   }
   // Vector v of frame f's input, zero past its end.
   auto input = [&](int f, int v) SFRAME_GCM_LAMBDA {
@@ -1286,7 +1302,10 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
       absorb_listed(unit, max_a, aad_slot[u],
                     [&]() SFRAME_GCM_LAMBDA { return powers(a, u, 0); });
     } else if constexpr (u == kW) {
-      absorb(len_slot, len_pw, std::integral_constant<int, 0>());
+      // (One shape: the lengths come in as lengths_term instead.)
+      if constexpr (!kOneShape) {
+        absorb(len_slot, len_pw, std::integral_constant<int, 0>());
+      }
     } else {
       constexpr int j = u - kW - 1;
       absorb_listed(std::integral_constant<int, j>(), max_c, ct[j / kW][j % kW],
@@ -1431,7 +1450,8 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
       V::Bcast(_mm_set_epi64x(static_cast<int64_t>(0xC200000000000000u), 1));
   const T m = V::Xor3(mi, V::Swap64(lo), V::template Clmul<0x10>(lo, cc));
   const T sum = V::Xor3(hi, V::Swap64(m), V::template Clmul<0x10>(m, cc));
-  const T tags = V::Xor(ej0, V::Bswap(sum));
+  const T tags = kOneShape ? V::Xor3(ej0, V::Bswap(sum), V::Bcast(lengths_term))
+                           : V::Xor(ej0, V::Bswap(sum));
 
   if constexpr (!kOpen) {
 #pragma GCC unroll 4
@@ -1480,7 +1500,9 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
 SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
                                uint8_t* const* ok) {
-  LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items, n, ok);
+  static_assert(kMode < kSameShape, "one-shape groups go through LaneRun");
+  LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items, n, ok,
+                                               _mm_setzero_si128());
 }
 
 // Groups of frames that share one key and shape (kMode >= kSameShape), in
@@ -1493,10 +1515,11 @@ SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* const* items,
                              uint8_t* const* ok, size_t groups, int last_n) {
   static_assert(kMode >= kSameShape, "LaneRun takes one-shape groups");
   constexpr int kW = V::kBlocks;
+  const __m128i lengths_term = LengthsTerm<V>(*items[0]);
   for (size_t g = 0; g < groups; ++g) {
-    LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items + g * kW,
-                                                 g + 1 < groups ? kW : last_n,
-                                                 kOpen ? ok + g * kW : nullptr);
+    LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(
+        items + g * kW, g + 1 < groups ? kW : last_n,
+        kOpen ? ok + g * kW : nullptr, lengths_term);
   }
 }
 
