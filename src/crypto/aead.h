@@ -142,7 +142,8 @@ class Aead {
   // (BoringSSL, GCM keys of mixed kernels) loop over Seal/Open.
   //
   // Aliasing: each item's `out` equals its `in.data()` or overlaps nothing;
-  // no item's output may overlap another item's input, output or tag.
+  // no item's output or tag may overlap another item's input, nonce, AAD,
+  // output or tag.
   // Items are processed in an unspecified order. Not thread-safe for a key
   // used concurrently elsewhere (the same rule as Seal/Open). Allocates
   // nothing.

@@ -1073,9 +1073,20 @@ SFRAME_GCM_INLINE __m128i LengthsTerm(const GcmBatchItem& it) {
 // written; the rest repeat real items and are computed but never stored.
 // One-shape groups (kMode >= kSameShape) take their lengths' share of the
 // tags as `lengths_term` (LengthsTerm of any of their items).
+//
+// With `j0` (a LaneRun), j0[f] holds frame f's J0 in every lane, loaded by
+// the previous group (or the run), and the group loads the J0 of the
+// `next` group's frames into it (unless `next` is null) during its last
+// stage. A group's rounds cannot start before its J0 is built, at the end
+// of three dependent loads (the item, its nonce pointer, the nonce); loaded
+// a group ahead, that wait overlaps the previous group's rounds. (The core
+// does not reach that far ahead by itself: the AES rounds and the GHASH
+// work waiting on them fill its scheduler first.)
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
-SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
-                                     uint8_t* const* ok, __m128i lengths_term) {
+SFRAME_GCM_INLINE void LaneGroupBody(
+    const GcmBatchItem* const* items, int n, uint8_t* const* ok,
+    __m128i lengths_term, typename V::T* j0 = nullptr,
+    const GcmBatchItem* const* next = nullptr) {
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
@@ -1356,7 +1367,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
   for (int f = 0; f < kW; ++f) {
     // (Two broadcast loads and two blends: no shuffle-port work, which
     // Intel's port 5 shares with the CLMULs and the transposes.)
-    const T base = V::BcastJ0(nonce[f]);
+    const T base = j0 != nullptr ? j0[f] : V::BcastJ0(nonce[f]);
     if constexpr (!kSpare) {
       j0_lanes = f == 0 ? base : V::BlendLane(j0_lanes, base, f);
     }
@@ -1391,6 +1402,13 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
                                     : kStage * kW;
     StaticFor<1, kRounds>([&](auto round) SFRAME_GCM_LAMBDA {
       constexpr int r = decltype(round)::value;
+      if constexpr (st == kStages - 1 && r == 1) {
+        // (This group's J0 went into s above.)
+        if (next != nullptr) {
+#pragma GCC unroll 4
+          for (int f = 0; f < kW; ++f) j0[f] = V::BcastJ0(next[f]->nonce);
+        }
+      }
 #pragma GCC unroll 4
       for (int f = 0; f < kW; ++f) {
         const T rk = round_key(f, r);
@@ -1516,10 +1534,14 @@ SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* const* items,
   static_assert(kMode >= kSameShape, "LaneRun takes one-shape groups");
   constexpr int kW = V::kBlocks;
   const __m128i lengths_term = LengthsTerm<V>(*items[0]);
+  typename V::T j0[kW];
+#pragma GCC unroll 4
+  for (int f = 0; f < kW; ++f) j0[f] = V::BcastJ0(items[f]->nonce);
   for (size_t g = 0; g < groups; ++g) {
     LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(
         items + g * kW, g + 1 < groups ? kW : last_n,
-        kOpen ? ok + g * kW : nullptr, lengths_term);
+        kOpen ? ok + g * kW : nullptr, lengths_term, j0,
+        g + 1 < groups ? items + (g + 1) * kW : nullptr);
   }
 }
 

@@ -44,7 +44,9 @@ class Aead;  // src/crypto/aead.h
 
 // One frame of a batch call. `in` and `out` are either equal (in place) or do
 // not overlap. For seal, `tag` receives 16 bytes; for open, `tag` holds the
-// 16 received bytes.
+// 16 received bytes. No item's `out` or `tag` may overlap another item's
+// buffers: the kernels read items (a lane group's, and the next group's
+// nonces) before they write earlier ones.
 struct GcmBatchItem {
   const GcmKernelKey* key;
   const uint8_t* nonce;  // 12 bytes
