@@ -37,10 +37,10 @@
 // Aliasing: within one item the rules of Encrypt / Decrypt apply (the input
 // and `out` either start at the same address or do not overlap; this is
 // checked). Across items, no item's `out` may overlap any other item's
-// inputs (metadata, plaintext or ciphertext) or `out`. This is a precondition that is NOT checked (it would cost
-// a quadratic number of comparisons); breaking it gives unspecified output
-// bytes, though every frame's tag is still verified before it is reported
-// as decrypted.
+// inputs (metadata, plaintext or ciphertext) or `out`. This is a precondition
+// that is NOT checked (it would cost a quadratic number of comparisons);
+// breaking it gives unspecified output bytes, though every frame's tag is still
+// verified before it is reported as decrypted.
 //
 // Thread safety: as for the single-frame calls. Every Encryptor named in an
 // encrypt batch, and the Decryptor of a decrypt batch, must not be used by
