@@ -185,6 +185,14 @@ SFRAME_GCM_INLINE __m128i Mul128(__m128i a, __m128i b) {
   return _mm_xor_si128(hi, _mm_clmulepi64_si128(mi, c, 0x10));
 }
 
+// GCM's lengths block (AAD bits, message bits), built byte-reflected already
+// (rho(L)).
+template <class V>
+SFRAME_GCM_INLINE __m128i LengthsBlock(size_t aad_len, size_t len) {
+  return _mm_set_epi64x(static_cast<int64_t>(aad_len * 8),
+                        static_cast<int64_t>(len * 8));
+}
+
 // One AES-128 key-schedule step: prefix-XOR of the previous round key's
 // words, XORed with RotWord(SubWord(w3)) ^ rcon broadcast.
 template <class V, int kRcon>
@@ -825,8 +833,7 @@ SFRAME_GCM_FUNC bool Crypt(const GcmKernelKey* key, const uint8_t* nonce,
 
   const size_t aad_len = aad1_len + aad2_len;
   const size_t n_aad = (aad_len + 15) / 16;
-  const __m128i lblock = _mm_set_epi64x(static_cast<int64_t>(aad_len * 8),
-                                        static_cast<int64_t>(len * 8));
+  const __m128i lblock = LengthsBlock<V>(aad_len, len);
   const bool is_short = len <= kShort * kVb;
   const bool aad_joined =
       is_short && n_aad + (len + 15) / 16 + 1 <= static_cast<size_t>(kPowers);
@@ -1060,33 +1067,35 @@ SFRAME_GCM_INLINE bool LaneSpare(const GcmBatchItem& it) {
 // run computes it once; see LaneRun).
 template <class V>
 SFRAME_GCM_INLINE __m128i LengthsTerm(const GcmBatchItem& it) {
-  // rho(L) is built byte-reflected already.
-  const __m128i lengths =
-      _mm_set_epi64x(static_cast<int64_t>((it.aad1_len + it.aad2_len) * 8),
-                     static_cast<int64_t>(it.len * 8));
   return Bswap128<V>(
-      Mul128<V>(lengths, _mm_load_si128(reinterpret_cast<const __m128i*>(
-                             Layout(it.key).powers[kPowers - 1]))));
+      Mul128<V>(LengthsBlock<V>(it.aad1_len + it.aad2_len, it.len),
+                _mm_load_si128(reinterpret_cast<const __m128i*>(
+                    Layout(it.key).powers[kPowers - 1]))));
 }
+
+// What the groups of one LaneRun (one key, one shape) share.
+template <class V>
+struct LaneRunState {
+  // The lengths block's share of every tag (LengthsTerm).
+  __m128i lengths_term;
+  // j0[f]: frame f's J0 in every lane. Each group starts from the J0s the
+  // previous group (or the run) loaded, and loads the next group's during
+  // its last stage. A group's rounds cannot start before its J0 is built,
+  // at the end of three dependent loads (the item, its nonce pointer, the
+  // nonce); loaded a group ahead, that wait overlaps the previous group's
+  // rounds. (The core does not reach that far ahead by itself: the AES
+  // rounds and the GHASH work waiting on them fill its scheduler first.)
+  typename V::T j0[V::kBlocks];
+};
 
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
 // written; the rest repeat real items and are computed but never stored.
-// One-shape groups (kMode >= kSameShape) take their lengths' share of the
-// tags as `lengths_term` (LengthsTerm of any of their items).
-//
-// With `j0` (a LaneRun), j0[f] holds frame f's J0 in every lane, loaded by
-// the previous group (or the run), and the group loads the J0 of the
-// `next` group's frames into it (unless `next` is null) during its last
-// stage. A group's rounds cannot start before its J0 is built, at the end
-// of three dependent loads (the item, its nonce pointer, the nonce); loaded
-// a group ahead, that wait overlaps the previous group's rounds. (The core
-// does not reach that far ahead by itself: the AES rounds and the GHASH
-// work waiting on them fill its scheduler first.)
+// One-shape groups (kMode >= kSameShape) run in a LaneRun and take its
+// `run` state; `next` is the run's next group, or null for its last.
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
 SFRAME_GCM_INLINE void LaneGroupBody(
     const GcmBatchItem* const* items, int n, uint8_t* const* ok,
-    __m128i lengths_term, typename V::T* j0 = nullptr,
-    const GcmBatchItem* const* next = nullptr) {
+    LaneRunState<V>* run = nullptr, const GcmBatchItem* const* next = nullptr) {
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
@@ -1256,9 +1265,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     __m128i lengths[kW];
 #pragma GCC unroll 4
     for (int f = 0; f < kW; ++f) {
-      lengths[f] =
-          _mm_set_epi64x(static_cast<int64_t>((aad1_len[f] + aad2_len[f]) * 8),
-                         static_cast<int64_t>(len[f] * 8));
+      lengths[f] = LengthsBlock<V>(aad1_len[f] + aad2_len[f], len[f]);
     }
     if constexpr (kOneKey) {
       len_pw = V::Bcast(_mm_load_si128(
@@ -1269,7 +1276,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(
       for (int f = 0; f < kW; ++f) p[f] = key[f]->powers[kPowers - 1];
       len_pw = V::LoadLanes(p);
     }
-    // rho(L) is built byte-reflected already.
     len_slot = V::FromLanes(lengths);
   }
   // Vector v of frame f's input, zero past its end.
@@ -1367,7 +1373,12 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   for (int f = 0; f < kW; ++f) {
     // (Two broadcast loads and two blends: no shuffle-port work, which
     // Intel's port 5 shares with the CLMULs and the transposes.)
-    const T base = j0 != nullptr ? j0[f] : V::BcastJ0(nonce[f]);
+    T base;
+    if constexpr (kOneShape) {
+      base = run->j0[f];
+    } else {
+      base = V::BcastJ0(nonce[f]);
+    }
     if constexpr (!kSpare) {
       j0_lanes = f == 0 ? base : V::BlendLane(j0_lanes, base, f);
     }
@@ -1402,11 +1413,11 @@ SFRAME_GCM_INLINE void LaneGroupBody(
                                     : kStage * kW;
     StaticFor<1, kRounds>([&](auto round) SFRAME_GCM_LAMBDA {
       constexpr int r = decltype(round)::value;
-      if constexpr (st == kStages - 1 && r == 1) {
+      if constexpr (kOneShape && st == kStages - 1 && r == 1) {
         // (This group's J0 went into s above.)
         if (next != nullptr) {
 #pragma GCC unroll 4
-          for (int f = 0; f < kW; ++f) j0[f] = V::BcastJ0(next[f]->nonce);
+          for (int f = 0; f < kW; ++f) run->j0[f] = V::BcastJ0(next[f]->nonce);
         }
       }
 #pragma GCC unroll 4
@@ -1468,8 +1479,12 @@ SFRAME_GCM_INLINE void LaneGroupBody(
       V::Bcast(_mm_set_epi64x(static_cast<int64_t>(0xC200000000000000u), 1));
   const T m = V::Xor3(mi, V::Swap64(lo), V::template Clmul<0x10>(lo, cc));
   const T sum = V::Xor3(hi, V::Swap64(m), V::template Clmul<0x10>(m, cc));
-  const T tags = kOneShape ? V::Xor3(ej0, V::Bswap(sum), V::Bcast(lengths_term))
-                           : V::Xor(ej0, V::Bswap(sum));
+  T tags;
+  if constexpr (kOneShape) {
+    tags = V::Xor3(ej0, V::Bswap(sum), V::Bcast(run->lengths_term));
+  } else {
+    tags = V::Xor(ej0, V::Bswap(sum));
+  }
 
   if constexpr (!kOpen) {
 #pragma GCC unroll 4
@@ -1519,8 +1534,7 @@ template <class V, int kRounds, int kNv, bool kOpen, int kMode>
 SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
                                uint8_t* const* ok) {
   static_assert(kMode < kSameShape, "one-shape groups go through LaneRun");
-  LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items, n, ok,
-                                               _mm_setzero_si128());
+  LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items, n, ok);
 }
 
 // Groups of frames that share one key and shape (kMode >= kSameShape), in
@@ -1533,14 +1547,14 @@ SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* const* items,
                              uint8_t* const* ok, size_t groups, int last_n) {
   static_assert(kMode >= kSameShape, "LaneRun takes one-shape groups");
   constexpr int kW = V::kBlocks;
-  const __m128i lengths_term = LengthsTerm<V>(*items[0]);
-  typename V::T j0[kW];
+  LaneRunState<V> run;
+  run.lengths_term = LengthsTerm<V>(*items[0]);
 #pragma GCC unroll 4
-  for (int f = 0; f < kW; ++f) j0[f] = V::BcastJ0(items[f]->nonce);
+  for (int f = 0; f < kW; ++f) run.j0[f] = V::BcastJ0(items[f]->nonce);
   for (size_t g = 0; g < groups; ++g) {
     LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(
         items + g * kW, g + 1 < groups ? kW : last_n,
-        kOpen ? ok + g * kW : nullptr, lengths_term, j0,
+        kOpen ? ok + g * kW : nullptr, &run,
         g + 1 < groups ? items + (g + 1) * kW : nullptr);
   }
 }
