@@ -896,6 +896,95 @@ TEST_P(AesGcmKernelTest, BatchOneShapeEveryLength) {
   }
 }
 
+// The uniform calls (one key, one lane shape, one `aead`): a batch that is
+// uniform but for one field of one item, at the start, around the first
+// block of 8 items the uniform check reads, and at the end. The call must
+// say no and write nothing unless every item matches; seal_batch and
+// open_batch then give every frame its single-call result.
+TEST_P(AesGcmKernelTest, UniformBatchComparesEveryField) {
+  std::mt19937_64 rng(12);
+  const Bytes k1 = RandomBytes(rng, 16), k2 = RandomBytes(rng, 16);
+  const GcmKernelKey key1 = MakeKey(k1), key2 = MakeKey(k2);
+  constexpr size_t kLen = 112, kAad1 = 4, kAad2 = 3;
+  int marker = 0;  // `aead` values: compared, never dereferenced
+  Aead* const other_aead = reinterpret_cast<Aead*>(&marker);
+  enum Field { kNone, kKey, kAadSplit, kLength, kAeadField, kFields };
+  for (size_t n : {4, 5, 8, 9, 12, 64, 70}) {
+    for (size_t at :
+         {size_t{1}, size_t{3}, size_t{7}, size_t{8}, size_t{9}, n - 1}) {
+      if (at >= n) continue;
+      for (int field = kNone; field < kFields; ++field) {
+        SCOPED_TRACE(testing::Message()
+                     << "n=" << n << " at=" << at << " field=" << field);
+        std::vector<Bytes> nonces, aads, pts, outs(n), tags(n);
+        std::vector<GcmBatchItem> items(n);
+        for (size_t i = 0; i < n; ++i) {
+          const bool odd = i == at;
+          const size_t len = odd && field == kLength ? kLen - 1 : kLen;
+          const size_t aad1 = odd && field == kAadSplit ? kAad1 + 1 : kAad1;
+          nonces.push_back(RandomBytes(rng, 12));
+          aads.push_back(RandomBytes(rng, kAad1 + kAad2));
+          pts.push_back(RandomBytes(rng, len));
+          outs[i].assign(len, 0x5a);
+          tags[i].assign(16, 0x5a);
+          items[i] = {odd && field == kKey ? &key2 : &key1,
+                      nonces[i].data(),
+                      aads[i].data(),
+                      aad1,
+                      aads[i].data() + aad1,
+                      kAad1 + kAad2 - aad1,
+                      pts[i].data(),
+                      len,
+                      outs[i].data(),
+                      tags[i].data()};
+          if (odd && field == kAeadField) items[i].aead = other_aead;
+        }
+        const bool uniform = field == kNone;
+        ASSERT_EQ(uniform, kernel_->seal_uniform_batch(items.data(), n));
+        if (!uniform) {
+          for (size_t i = 0; i < n; ++i) {
+            ASSERT_EQ(Bytes(items[i].len, 0x5a), outs[i]) << "i=" << i;
+            ASSERT_EQ(Bytes(16, 0x5a), tags[i]) << "i=" << i;
+          }
+          kernel_->seal_batch(items.data(), n);
+        }
+        std::vector<GcmBatchItem> open_items = items;
+        std::vector<Bytes> back(n);
+        for (size_t i = 0; i < n; ++i) {
+          const GcmBatchItem& it = items[i];
+          ++g_cases;
+          Bytes want = OracleSeal(it.key == &key2 ? k2 : k1, it.nonce, aads[i],
+                                  pts[i].data(), it.len);
+          Bytes got = outs[i];
+          got.insert(got.end(), tags[i].begin(), tags[i].end());
+          ASSERT_EQ(want, got) << "i=" << i;
+          back[i].assign(it.len, 0x5a);
+          open_items[i].in = outs[i].data();
+          open_items[i].out = back[i].data();
+        }
+        const size_t forged = (at + n / 2) % n;
+        tags[forged][5] ^= 0x20;
+        std::vector<uint8_t> ok(n, 7);
+        ASSERT_EQ(uniform,
+                  kernel_->open_uniform_batch(open_items.data(), n, ok.data()));
+        if (!uniform) {
+          ASSERT_EQ(std::vector<uint8_t>(n, 7), ok);
+          for (size_t i = 0; i < n; ++i) {
+            ASSERT_EQ(Bytes(items[i].len, 0x5a), back[i]) << "i=" << i;
+          }
+          kernel_->open_batch(open_items.data(), n, ok.data());
+        }
+        for (size_t i = 0; i < n; ++i) {
+          ++g_cases;
+          ASSERT_EQ(i == forged ? 0 : 1, ok[i]) << "i=" << i;
+          ASSERT_EQ(i == forged ? Bytes(items[i].len, 0) : pts[i], back[i])
+              << "i=" << i;
+        }
+      }
+    }
+  }
+}
+
 TEST_P(AesGcmKernelTest, OracleAgreesWithItself) {
   // Guards against a broken oracle making every comparison vacuous.
   std::mt19937_64 rng(8);

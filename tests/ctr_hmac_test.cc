@@ -666,6 +666,53 @@ TEST_P(CtrHmacBatchTest, GcmFramesGoToTheKernelAsTheyStand) {
   }
 }
 
+// A batch of one Aead and one lane shape goes to the kernel's uniform call,
+// which the Aead layer lets check every item's `key` and `aead` against the
+// first item's. One item that breaks the pattern, early or late: its key
+// field names the other Aead's key, or it belongs to the other Aead but its
+// key field names the first's key. Either way it must be sealed and opened
+// on its own Aead's key, and the others as before.
+TEST_P(CtrHmacBatchTest, GcmUniformBatchChecksEveryItem) {
+  std::mt19937_64 rng(60 + GetParam());
+  std::vector<BatchKey> keys;
+  for (int i = 0; i < 2; ++i) {
+    Bytes raw = RandomBytes(rng, KeySize(CipherSuite::kAes128GcmSha256_128));
+    auto aead = Aead::Create(CipherSuite::kAes128GcmSha256_128, raw, impl_);
+    ASSERT_TRUE(aead.ok()) << aead.status();
+    keys.push_back({*std::move(aead), std::move(raw)});
+  }
+  for (size_t n : {64, 70}) {
+    for (size_t at : {size_t{1}, size_t{8}, size_t{9}, n - 1}) {
+      for (int odd = 0; odd < 3; ++odd) {
+        SCOPED_TRACE(testing::Message()
+                     << "n=" << n << " at=" << at << " odd=" << odd);
+        std::vector<BatchFrame> frames(n);
+        for (size_t i = 0; i < n; ++i) {
+          BatchFrame& f = frames[i];
+          f.aead = keys[0].aead.get();
+          if (i == at && odd == 1) {
+            f.foreign_key = keys[1].aead->gcm_key();
+          } else if (i == at && odd == 2) {
+            f.aead = keys[1].aead.get();
+            f.foreign_key = keys[0].aead->gcm_key();
+          }
+          f.nonce = RandomBytes(rng, 12);
+          f.aad = RandomBytes(rng, 6);
+          f.split = 4;
+          f.pt = RandomBytes(rng, 112);
+          f.in_place = i % 2 == 0;
+          f.want_ct.assign(f.pt.size(), 0);
+          f.want_tag.assign(f.aead->tag_size(), 0);
+          ASSERT_TRUE(f.aead->Seal(f.nonce.data(), f.aad1(), f.aad2(), f.pt,
+                                   f.want_ct.data(), f.want_tag.data()));
+        }
+        CheckBatch(frames, {0, at});
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Implementations, CtrHmacBatchTest,
                          ::testing::Values(0, 1), [](const auto& info) {
                            return info.param == 0 ? std::string("first")

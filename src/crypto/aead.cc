@@ -508,6 +508,18 @@ size_t Aead::KernelPrefix(absl::Span<const AeadBatchItem> items, uint8_t* ok) {
   // how many of them run on `kernel` is counted, no item is rewritten. An
   // item whose `key` is not its Aead's (not made by MakeAeadBatchItem)
   // ends the prefix and gets the general path, which reads only `aead`.
+  //
+  // The common batch, of one Aead and one lane shape, first: the kernel's
+  // uniform call compares every item's `aead` and `key` with the first's in
+  // the pass it makes anyway, so only the first is checked here. A loop of
+  // the checks below over 64 such items cost as much as 5% of the batch.
+  if (items[0].key == items[0].aead->gcm_key_) {
+    const bool all =
+        ok == nullptr
+            ? kernel->seal_uniform_batch(items.data(), items.size())
+            : kernel->open_uniform_batch(items.data(), items.size(), ok);
+    if (all) return items.size();
+  }
   size_t n = 0;
   while (n < items.size()) {
     const AeadBatchItem& it = items.data()[n];

@@ -58,9 +58,10 @@ struct GcmBatchItem {
   size_t len;
   uint8_t* out;
   uint8_t* tag;
-  // Never read by the kernels. The Aead layer's batch item is this struct
-  // (AeadBatchItem), with the frame's key here, so that a batch whose keys
-  // run on one kernel is handed to it as it stands, without a conversion.
+  // Never dereferenced by the kernels (the uniform batch calls compare it).
+  // The Aead layer's batch item is this struct (AeadBatchItem), with the
+  // frame's key here, so that a batch whose keys run on one kernel is handed
+  // to it as it stands, without a conversion.
   Aead* aead = nullptr;
 };
 
@@ -94,6 +95,16 @@ struct GcmKernel {
   // then loop over seal/open.
   void (*seal_batch)(const GcmBatchItem* items, size_t n);
   void (*open_batch)(const GcmBatchItem* items, size_t n, uint8_t* ok);
+
+  // seal_batch / open_batch for the common batch of one key and one lane
+  // shape: if n >= the lane count, every item has items[0]'s `key`,
+  // `aad1_len`, `aad2_len`, `len` and `aead` (compared, never dereferenced),
+  // and that shape goes in lanes, they process the batch and return true.
+  // Otherwise they return false and write nothing. The Aead layer checks
+  // items[0] is its Aead's and lets this one pass check the rest. Null when
+  // seal_batch is.
+  bool (*seal_uniform_batch)(const GcmBatchItem* items, size_t n);
+  bool (*open_uniform_batch)(const GcmBatchItem* items, size_t n, uint8_t* ok);
 
   // AES-CTR with the key `init` expanded (its GHASH state is unused): XORs
   // `len` bytes of `in` with the keystream E_K(cb), E_K(inc32(cb)), ...,

@@ -209,6 +209,10 @@ struct Ymm {
   }
   SFRAME_GCM_INLINE static T Or(T a, T b) { return _mm256_or_si256(a, b); }
   SFRAME_GCM_INLINE static T And(T a, T b) { return _mm256_and_si256(a, b); }
+  // For public data only (it branches on the result).
+  SFRAME_GCM_INLINE static bool IsZero(T v) {
+    return _mm256_testz_si256(v, v) != 0;
+  }
   SFRAME_GCM_INLINE static T Add32(T a, T b) { return _mm256_add_epi32(a, b); }
   SFRAME_GCM_INLINE static T Bswap(T v) {
     return _mm256_shuffle_epi8(
@@ -278,14 +282,16 @@ struct Ymm {
 // file's ISA (SFRAME_GCM_TARGET).
 constexpr GcmKernel kKernel = {
     "vaes_avx2",
-    gcm::InitKey<Ymm>,      // init
-    gcm::Seal<Ymm>,         // seal
-    gcm::Open<Ymm>,         // open
-    gcm::SealBatch<Ymm>,    // seal_batch
-    gcm::OpenBatch<Ymm>,    // open_batch
-    gcm::Ctr32<Ymm>,        // ctr32
-    gcm::kLaneMaxLen<Ymm>,  // lane_max_len
-    gcm::kLaneMaxAad<Ymm>,  // lane_max_aad
+    gcm::InitKey<Ymm>,           // init
+    gcm::Seal<Ymm>,              // seal
+    gcm::Open<Ymm>,              // open
+    gcm::SealBatch<Ymm>,         // seal_batch
+    gcm::OpenBatch<Ymm>,         // open_batch
+    gcm::SealUniformBatch<Ymm>,  // seal_uniform_batch
+    gcm::OpenUniformBatch<Ymm>,  // open_uniform_batch
+    gcm::Ctr32<Ymm>,             // ctr32
+    gcm::kLaneMaxLen<Ymm>,       // lane_max_len
+    gcm::kLaneMaxAad<Ymm>,       // lane_max_aad
 };
 
 bool CpuSupported() {

@@ -74,14 +74,16 @@ using vaes_avx512::Zmm;
 // file's ISA (SFRAME_GCM_TARGET).
 constexpr GcmKernel kKernel = {
     "vaes_avx512",
-    gcm::InitKey<Zmm>,       // init
-    gcm::Seal<Zmm>,          // seal
-    gcm::Open<Zmm>,          // open
-    vaes_avx512::SealBatch,  // seal_batch
-    vaes_avx512::OpenBatch,  // open_batch
-    gcm::Ctr32<Zmm>,         // ctr32
-    gcm::kLaneMaxLen<Zmm>,   // lane_max_len
-    gcm::kLaneMaxAad<Zmm>,   // lane_max_aad
+    gcm::InitKey<Zmm>,              // init
+    gcm::Seal<Zmm>,                 // seal
+    gcm::Open<Zmm>,                 // open
+    vaes_avx512::SealBatch,         // seal_batch
+    vaes_avx512::OpenBatch,         // open_batch
+    vaes_avx512::SealUniformBatch,  // seal_uniform_batch
+    vaes_avx512::OpenUniformBatch,  // open_uniform_batch
+    gcm::Ctr32<Zmm>,                // ctr32
+    gcm::kLaneMaxLen<Zmm>,          // lane_max_len
+    gcm::kLaneMaxAad<Zmm>,          // lane_max_aad
 };
 
 bool CpuSupported() {

@@ -93,6 +93,10 @@ struct Zmm {
   }
   SFRAME_GCM_INLINE static T Or(T a, T b) { return _mm512_or_si512(a, b); }
   SFRAME_GCM_INLINE static T And(T a, T b) { return _mm512_and_si512(a, b); }
+  // For public data only (it branches on the result).
+  SFRAME_GCM_INLINE static bool IsZero(T v) {
+    return _mm512_test_epi64_mask(v, v) == 0;
+  }
   SFRAME_GCM_INLINE static T Add32(T a, T b) { return _mm512_add_epi32(a, b); }
   SFRAME_GCM_INLINE static T Bswap(T v) {
     return _mm512_shuffle_epi8(
@@ -195,10 +199,12 @@ struct Zmm {
   }
 };
 
-// The batch entry points (GcmKernel::seal_batch / open_batch), each in its
-// own file.
+// The batch entry points (GcmKernel::seal_batch / open_batch and their
+// uniform forms), seal's and open's each in a file of their own.
 void SealBatch(const GcmBatchItem* items, size_t n);
 void OpenBatch(const GcmBatchItem* items, size_t n, uint8_t* ok);
+bool SealUniformBatch(const GcmBatchItem* items, size_t n);
+bool OpenUniformBatch(const GcmBatchItem* items, size_t n, uint8_t* ok);
 
 }  // namespace vaes_avx512
 

@@ -20,6 +20,11 @@ SFRAME_GCM_FUNC void OpenBatch(const GcmBatchItem* items, size_t n,
   gcm::OpenBatch<Zmm>(items, n, ok);
 }
 
+SFRAME_GCM_FUNC bool OpenUniformBatch(const GcmBatchItem* items, size_t n,
+                                      uint8_t* ok) {
+  return gcm::OpenUniformBatch<Zmm>(items, n, ok);
+}
+
 }  // namespace vaes_avx512
 }  // namespace internal
 }  // namespace sframe

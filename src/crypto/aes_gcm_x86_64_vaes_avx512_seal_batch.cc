@@ -19,6 +19,10 @@ SFRAME_GCM_FUNC void SealBatch(const GcmBatchItem* items, size_t n) {
   gcm::SealBatch<Zmm>(items, n);
 }
 
+SFRAME_GCM_FUNC bool SealUniformBatch(const GcmBatchItem* items, size_t n) {
+  return gcm::SealUniformBatch<Zmm>(items, n);
+}
+
 }  // namespace vaes_avx512
 }  // namespace internal
 }  // namespace sframe
