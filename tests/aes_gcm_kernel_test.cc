@@ -103,6 +103,9 @@ struct KernelCase {
   // The bulk loop's GHASH (messages over 4 vectors); every kernel runs with
   // both, whatever this CPU's default is.
   GcmBulkGhash bulk;
+  // Where the batch calls put frames without partners of their key: each
+  // kernel runs with both (in the case with one flavour or the other).
+  GcmMixedKeys mixed;
 };
 
 class AesGcmKernelTest : public testing::TestWithParam<KernelCase> {
@@ -112,8 +115,13 @@ class AesGcmKernelTest : public testing::TestWithParam<KernelCase> {
     if (kernel_ == nullptr) GTEST_SKIP() << "CPU lacks " << GetParam().name;
     SetGcmBulkGhashForTesting(GetParam().bulk);
     ASSERT_EQ(GcmBulkKaratsuba(), GetParam().bulk == GcmBulkGhash::kKaratsuba);
+    SetGcmMixedKeysForTesting(GetParam().mixed);
+    ASSERT_EQ(GcmMixedKeyGroups(), GetParam().mixed == GcmMixedKeys::kGroups);
   }
-  void TearDown() override { SetGcmBulkGhashForTesting(GcmBulkGhash::kAuto); }
+  void TearDown() override {
+    SetGcmBulkGhashForTesting(GcmBulkGhash::kAuto);
+    SetGcmMixedKeysForTesting(GcmMixedKeys::kAuto);
+  }
 
   GcmKernelKey MakeKey(const Bytes& k) {
     GcmKernelKey key;
@@ -998,14 +1006,15 @@ TEST_P(AesGcmKernelTest, OracleAgreesWithItself) {
 
 INSTANTIATE_TEST_SUITE_P(
     Kernels, AesGcmKernelTest,
-    testing::Values(KernelCase{"vaes_avx512_karatsuba", GcmKernelVaesAvx512,
-                               GcmBulkGhash::kKaratsuba},
-                    KernelCase{"vaes_avx512_schoolbook", GcmKernelVaesAvx512,
-                               GcmBulkGhash::kSchoolbook},
-                    KernelCase{"vaes_avx2_karatsuba", GcmKernelVaesAvx2,
-                               GcmBulkGhash::kKaratsuba},
-                    KernelCase{"vaes_avx2_schoolbook", GcmKernelVaesAvx2,
-                               GcmBulkGhash::kSchoolbook}),
+    testing::Values(
+        KernelCase{"vaes_avx512_karatsuba", GcmKernelVaesAvx512,
+                   GcmBulkGhash::kKaratsuba, GcmMixedKeys::kGroups},
+        KernelCase{"vaes_avx512_schoolbook", GcmKernelVaesAvx512,
+                   GcmBulkGhash::kSchoolbook, GcmMixedKeys::kSingles},
+        KernelCase{"vaes_avx2_karatsuba", GcmKernelVaesAvx2,
+                   GcmBulkGhash::kKaratsuba, GcmMixedKeys::kSingles},
+        KernelCase{"vaes_avx2_schoolbook", GcmKernelVaesAvx2,
+                   GcmBulkGhash::kSchoolbook, GcmMixedKeys::kGroups}),
     [](const testing::TestParamInfo<KernelCase>& info) {
       return std::string(info.param.name);
     });

@@ -1788,12 +1788,15 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
   constexpr int kClasses = 8;
   uint8_t unused = 0;
   // Frames waiting for partners, per class, in groups of one key: a group
-  // of mixed keys gathers each lane's powers from its own key's table and
-  // costs more per frame (on the Intel host, more than a single call: 25.9
-  // against 23.8 ns for 112-byte seals), so a frame first joins a group of
-  // its class and key. Up to kSlots keys per class wait at a time; frames of
-  // further keys, and the keys' lone leftovers, go to one mixed group per
-  // class.
+  // of mixed keys gathers each lane's round keys and powers from its own
+  // key's tables and costs more per frame (on the Intel host, more than a
+  // single call: 34 against 22 ns for 112-byte seals), so a frame first
+  // joins a group of its class and key. Up to kSlots keys per class wait at
+  // a time; frames of further keys, and the keys' lone leftovers, go to one
+  // mixed group per class, or to single calls where those are faster
+  // (GcmMixedKeyGroups; then a key's leftovers of up to kW / 2 frames go
+  // single too, rather than fill a partial group).
+  const bool mixed_groups = GcmMixedKeyGroups();
   constexpr int kSlots = 4;
   struct Pending {
     const GcmKernelKey* key;
@@ -1851,7 +1854,13 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
       slots[cls][s].count = 0;
       ++used[cls];
     }
-    add(s < kSlots ? slots[cls][s] : mixed[cls], cls, &items[i], it_ok);
+    if (s < kSlots) {
+      add(slots[cls][s], cls, &items[i], it_ok);
+    } else if (mixed_groups) {
+      add(mixed[cls], cls, &items[i], it_ok);
+    } else {
+      CryptOne<V, kOpen>(items[i], it_ok);
+    }
     ++i;
   }
   // Leftovers: a key's two or more frames make a partial group of that key
@@ -1868,9 +1877,14 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
   for (int cls = 0; cls < kClasses; ++cls) {
     for (int s = 0; s < used[cls]; ++s) {
       Pending& p = slots[cls][s];
-      if (p.count == 1) {
+      if (p.count == 0) continue;
+      if (!mixed_groups && p.count <= kW / 2) {
+        for (int f = 0; f < p.count; ++f) {
+          CryptOne<V, kOpen>(*p.items[f], p.ok[f]);
+        }
+      } else if (p.count == 1) {
         add(mixed[cls], cls, p.items[0], p.ok[0]);
-      } else if (p.count > 1) {
+      } else {
         run_partial(p, cls);
       }
     }

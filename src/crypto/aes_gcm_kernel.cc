@@ -22,6 +22,16 @@ GcmBulkGhash FromEnvironment() {
   return GcmBulkGhash::kAuto;
 }
 
+std::atomic<int> forced_mixed{static_cast<int>(GcmMixedKeys::kAuto)};
+
+GcmMixedKeys MixedFromEnvironment() {
+  const char* env = std::getenv("SFRAME_GCM_MIXED_KEYS");
+  if (env == nullptr) return GcmMixedKeys::kAuto;
+  if (std::strcmp(env, "groups") == 0) return GcmMixedKeys::kGroups;
+  if (std::strcmp(env, "singles") == 0) return GcmMixedKeys::kSingles;
+  return GcmMixedKeys::kAuto;
+}
+
 }  // namespace
 
 bool GcmBulkKaratsuba() {
@@ -36,6 +46,20 @@ bool GcmBulkKaratsuba() {
 
 void SetGcmBulkGhashForTesting(GcmBulkGhash flavour) {
   forced_flavour.store(static_cast<int>(flavour));
+}
+
+bool GcmMixedKeyGroups() {
+  GcmMixedKeys m = static_cast<GcmMixedKeys>(forced_mixed.load());
+  if (m == GcmMixedKeys::kAuto) {
+    static const GcmMixedKeys from_env = MixedFromEnvironment();
+    m = from_env;
+  }
+  if (m == GcmMixedKeys::kAuto) return GetX86Features().amd;
+  return m == GcmMixedKeys::kGroups;
+}
+
+void SetGcmMixedKeysForTesting(GcmMixedKeys mode) {
+  forced_mixed.store(static_cast<int>(mode));
 }
 
 }  // namespace internal

@@ -143,6 +143,26 @@ bool GcmBulkKaratsuba();
 // default). For tests; not synchronised with concurrent key setup.
 void SetGcmBulkGhashForTesting(GcmBulkGhash flavour);
 
+// What the VAES kernels' batch calls do with frames left without enough
+// partners of their own key and class (a frame per key, from many senders):
+// lane groups of mixed keys, or the single-frame code, frame by frame. A
+// mixed group builds each lane's round keys and GHASH powers with lane
+// inserts, shuffles that Intel runs on the port VPCLMULQDQ uses: on the
+// Intel host a frame in one cost 34 ns against 22 for a single call (112-byte
+// seals, 64 keys), while Zen 5 measured 14.3 against 18 (docs/kernels.md).
+// In kSingles, leftovers of up to half a group of one key go single too.
+enum class GcmMixedKeys { kAuto, kGroups, kSingles };
+
+// True if batch calls put such frames in mixed-key groups: the choice forced
+// by SetGcmMixedKeysForTesting, else by the environment variable
+// SFRAME_GCM_MIXED_KEYS=groups|singles (read once; for benchmarks), else
+// groups on AMD CPUs and single calls on all others.
+bool GcmMixedKeyGroups();
+
+// Forces the choice for later batch calls (kAuto: back to the default). For
+// tests.
+void SetGcmMixedKeysForTesting(GcmMixedKeys mode);
+
 // Each returns the kernel if this CPU (and OS) supports it, else nullptr.
 const GcmKernel* GcmKernelVaesAvx512();
 const GcmKernel* GcmKernelVaesAvx2();

@@ -21,6 +21,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 
 #include "src/crypto/aes_gcm_kernel.h"
 
@@ -29,6 +30,8 @@ namespace {
 using sframe::internal::GcmBatchItem;
 using sframe::internal::GcmKernel;
 using sframe::internal::GcmKernelKey;
+using sframe::internal::GcmMixedKeys;
+using sframe::internal::SetGcmMixedKeysForTesting;
 
 constexpr size_t kMaxLen = 4096 + 77;
 uint8_t g_pt[kMaxLen], g_ct[kMaxLen], g_back[kMaxLen];
@@ -95,77 +98,86 @@ int CheckKernel(const GcmKernel* kernel, size_t key_len) {
     kernel->seal(&g_key, nonce, nullptr, 0, aad, 17, g_back, len, g_back, tag);
     ++runs;
   }
-  // The batch entry points. 12 frames: a group of one key and one shape
-  // (broadcast powers), a group of one key and mixed lengths and AAD sizes
-  // (gathered powers), a group mixing two keys, all in one vector-count
-  // class on both kernels (65..128 bytes), plus a lone frame.
+  // The batch entry points. 13 frames: a group of one key and one shape
+  // (broadcast powers, 0..3), a group of one key and mixed lengths and AAD
+  // sizes (gathered powers, 4..7), two keys with one frame each in a
+  // vector-count class (8, 9 of 105..128 bytes and 10, 11 of 40..64 bytes
+  // on either kernel): a mixed-key group each, or single calls; plus a
+  // frame too long for lanes.
   static GcmKernelKey other_key;
   uint8_t other_raw[32];
   Fill(other_raw, sizeof(other_raw), 9);
   kernel->init(&other_key, other_raw, key_len);
   __msan_poison(&other_key, sizeof(other_key));
-  __msan_unpoison(
-      other_key.bytes + sframe::internal::kGcmKernelKeyPublicOffset,
-      sframe::internal::kGcmKernelKeyPublicSize);
+  __msan_unpoison(other_key.bytes + sframe::internal::kGcmKernelKeyPublicOffset,
+                  sframe::internal::kGcmKernelKeyPublicSize);
   constexpr int kItems = 13;
   GcmBatchItem items[kItems];
   uint8_t tags[kItems][16];
-  for (int i = 0; i < kItems; ++i) {
-    const size_t len = i < 4 ? 112 : 65 + 5 * i;
-    const size_t aad_len = i < 4 ? 3 : static_cast<size_t>(i % 5);
-    items[i] = GcmBatchItem{(i >= 8 && i % 2 == 1) ? &other_key : &g_key,
-                            nonce,
-                            aad,
-                            aad_len,
-                            nullptr,
-                            0,
-                            g_pt + 128 * i,
-                            i == 12 ? 300 : len,
-                            g_ct + 320 * i,
-                            tags[i]};
-  }
-  if (kernel->seal_batch != nullptr) {
-    kernel->seal_batch(items, kItems);
-    // Ciphertexts and tags are public; open them back, one forged.
+  // Frames without partners of their key in mixed-key groups, then in
+  // single calls (sframe::internal::GcmMixedKeyGroups).
+  for (GcmMixedKeys mode : {GcmMixedKeys::kGroups, GcmMixedKeys::kSingles}) {
+    SetGcmMixedKeysForTesting(mode);
     for (int i = 0; i < kItems; ++i) {
-      __msan_unpoison(g_ct + 320 * i, items[i].len);
-      __msan_unpoison(tags[i], 16);
-      items[i].in = g_ct + 320 * i;
-      items[i].out = g_back + 320 * i;
+      const size_t len = i < 4                ? 112
+                         : i == 10 || i == 11 ? 5 * i - 10
+                                              : 65 + 5 * i;
+      const size_t aad_len = i < 4 ? 3 : static_cast<size_t>(i % 5);
+      items[i] = GcmBatchItem{(i >= 8 && i % 2 == 1) ? &other_key : &g_key,
+                              nonce,
+                              aad,
+                              aad_len,
+                              nullptr,
+                              0,
+                              g_pt + 128 * i,
+                              i == 12 ? 300 : len,
+                              g_ct + 320 * i,
+                              tags[i]};
     }
-    tags[5][0] ^= 1;
-    uint8_t ok[kItems];
-    kernel->open_batch(items, kItems, ok);
-    for (int i = 0; i < kItems; ++i) {
-      // ok[] is the public accept bit.
-      if (ok[i] != (i == 5 ? 0 : 1)) {
-        std::printf("FAIL: %s batch item %d ok=%d\n", kernel->name, i, ok[i]);
-        return -1;
+    if (kernel->seal_batch != nullptr) {
+      kernel->seal_batch(items, kItems);
+      // Ciphertexts and tags are public; open them back, one forged.
+      for (int i = 0; i < kItems; ++i) {
+        __msan_unpoison(g_ct + 320 * i, items[i].len);
+        __msan_unpoison(tags[i], 16);
+        items[i].in = g_ct + 320 * i;
+        items[i].out = g_back + 320 * i;
+      }
+      tags[5][0] ^= 1;
+      uint8_t ok[kItems];
+      kernel->open_batch(items, kItems, ok);
+      for (int i = 0; i < kItems; ++i) {
+        // ok[] is the public accept bit.
+        if (ok[i] != (i == 5 ? 0 : 1)) {
+          std::printf("FAIL: %s batch item %d ok=%d\n", kernel->name, i, ok[i]);
+          return -1;
+        }
+      }
+      // Items 0..3 alone are a uniform call (one key, one shape): the
+      // kernel's fast path for those, straight to the one-shape group.
+      for (int i = 0; i < 4; ++i) {
+        items[i].in = g_pt + 128 * i;
+        items[i].out = g_ct + 320 * i;
+      }
+      kernel->seal_batch(items, 4);
+      for (int i = 0; i < 4; ++i) {
+        __msan_unpoison(g_ct + 320 * i, items[i].len);
+        __msan_unpoison(tags[i], 16);
+        items[i].in = g_ct + 320 * i;
+        items[i].out = g_back + 320 * i;
+      }
+      tags[2][7] ^= 1;
+      kernel->open_batch(items, 4, ok);
+      for (int i = 0; i < 4; ++i) {
+        if (ok[i] != (i == 2 ? 0 : 1)) {
+          std::printf("FAIL: %s uniform batch item %d ok=%d\n", kernel->name, i,
+                      ok[i]);
+          return -1;
+        }
       }
     }
-    // Items 0..3 alone are a uniform call (one key, one shape): the
-    // kernel's fast path for those, straight to the one-shape group.
-    for (int i = 0; i < 4; ++i) {
-      items[i].in = g_pt + 128 * i;
-      items[i].out = g_ct + 320 * i;
-    }
-    kernel->seal_batch(items, 4);
-    for (int i = 0; i < 4; ++i) {
-      __msan_unpoison(g_ct + 320 * i, items[i].len);
-      __msan_unpoison(tags[i], 16);
-      items[i].in = g_ct + 320 * i;
-      items[i].out = g_back + 320 * i;
-    }
-    tags[2][7] ^= 1;
-    kernel->open_batch(items, 4, ok);
-    for (int i = 0; i < 4; ++i) {
-      if (ok[i] != (i == 2 ? 0 : 1)) {
-        std::printf("FAIL: %s uniform batch item %d ok=%d\n", kernel->name, i,
-                    ok[i]);
-        return -1;
-      }
-    }
   }
+  SetGcmMixedKeysForTesting(GcmMixedKeys::kAuto);
   return runs + 1;
 }
 
