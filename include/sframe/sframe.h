@@ -173,6 +173,9 @@ class Encryptor {
   // just stored would wait for the store (no store forwarding into the
   // kernels' masked AAD loads).
   void EncodeNextHeader();
+  // EncodeNextHeader after next_counter_ moved on, in its one-word form
+  // while the header keeps its size (a store instead of an encoding).
+  void UpdateNextHeader();
 
   CipherSuite suite_;
   KeyId key_id_;

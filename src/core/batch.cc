@@ -276,7 +276,7 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
       // Every Encryptor that took a counter in this chunk has an item here;
       // bring its next_header_ up to date (once per run of items).
       if (i + 1 == m || items[index[i + 1]].encryptor != item.encryptor) {
-        item.encryptor->EncodeNextHeader();
+        item.encryptor->UpdateNextHeader();
       }
       if (ABSL_PREDICT_TRUE(sealed)) {
         item.status = absl::OkStatus();
