@@ -118,6 +118,31 @@ TEST(HeaderTest, ParsesEveryConfigByteWithoutCrashing) {
   }
 }
 
+// PeekKeyId (DecryptBatch's hint on whether the sender changes) reads the
+// KID the full parse reads, from every header that parses, with or without
+// the bytes after the KID; it never reads past `size`, and it says no when
+// the KID itself is cut short.
+TEST(HeaderTest, PeekedKeyIdIsTheParsedOne) {
+  const uint64_t edges[] = {0,   1,     7,          8,          255,
+                            256, 65535, 1ull << 32, 1ull << 56, kMax};
+  for (uint64_t kid : edges) {
+    for (uint64_t ctr : edges) {
+      const std::vector<uint8_t> bytes = Encode(kid, ctr);
+      const size_t kid_end = 1 + internal::HeaderFieldSize(kid);
+      for (size_t n = 0; n <= bytes.size(); ++n) {
+        // A copy of exactly n bytes, so that ASan sees any read past them.
+        const std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + n);
+        KeyId peeked = 12345;
+        const bool ok = internal::PeekKeyId(cut.data(), n, &peeked);
+        EXPECT_EQ(ok, n >= kid_end) << kid << " " << ctr << " " << n;
+        if (ok) {
+          EXPECT_EQ(peeked, kid) << kid << " " << ctr << " " << n;
+        }
+      }
+    }
+  }
+}
+
 // HeaderTemplate::Parse (the batch decrypt path's shortcut for headers
 // shaped like the last one) either declines or returns exactly what
 // ParseHeaderTo returns, for templates of every shape it takes and frames

@@ -203,6 +203,26 @@ inline size_t ParseHeaderTo(const uint8_t* frame, size_t size, Header* h) {
   return pos;
 }
 
+// The KID of the header at the front of `frame[0..size)` as ParseHeaderTo
+// reads it, without its checks: a hint (DecryptBatch's, on whether a frame's
+// sender changes at the next frame), never a parse; every frame is parsed
+// strictly later. False when the bytes end before the KID does.
+inline bool PeekKeyId(const uint8_t* frame, size_t size, KeyId* kid) {
+  if (size == 0) return false;
+  const unsigned config = frame[0];
+  const unsigned bits = (config >> 4) & 0x07;
+  if ((config & 0x80) == 0) {
+    *kid = bits;
+    return true;
+  }
+  const size_t len = static_cast<size_t>(bits) + 1;
+  if (size - 1 < len) return false;
+  uint64_t v = 0;
+  for (size_t i = 0; i < len; ++i) v = (v << 8) | frame[1 + i];
+  *kid = v;
+  return true;
+}
+
 // The shape of a header whose counter field is extended and which fits in 8
 // bytes: its config byte and KID bytes, for parsing the frames that follow
 // it from the same sender (HeaderTemplate::Parse) with one word load, a
