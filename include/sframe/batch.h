@@ -11,7 +11,9 @@
 // AES-GCM frames (up to 256 bytes on AVX-512, 128 on AVX2) whose keys run on
 // the same kernel are processed four (two) at a time in vector lanes, and
 // the HMACs of CTR-HMAC frames several at a time. Other frames (longer ones,
-// keys on BoringSSL) take the single-frame call from inside the batch.
+// keys on BoringSSL, and AES-GCM frames whose sender changes at the next
+// item, as when senders are interleaved frame by frame) take the
+// single-frame call from inside the batch.
 // docs/kernels.md and docs/performance.md have the measurements.
 //
 //   std::vector<sframe::EncryptBatchItem> items(packets.size());
