@@ -164,7 +164,15 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
     exhausted_ = true;
   } else {
     next_counter_ = counter + 1;
-    UpdateNextHeader();
+    // UpdateNextHeader, written out: with -fPIC a call to it would not be
+    // inlined (it is an exported, interposable symbol).
+    if (ABSL_PREDICT_TRUE(next_counter_ < header_word_limit_)) {
+      const uint64_t word = internal::HeaderWord(
+          header_word_prefix_, header_word_shift_, next_counter_);
+      memcpy(next_header_, &word, sizeof(word));
+    } else {
+      EncodeNextHeader();
+    }
   }
   return out.first(size);
 }
