@@ -175,7 +175,10 @@ class Encryptor {
   void EncodeNextHeader();
   // EncodeNextHeader after next_counter_ moved on, in its one-word form
   // while the header keeps its size (a store instead of an encoding).
-  void UpdateNextHeader();
+  // Inline, defined in src/core/header_internal.h: Encrypt and the batch
+  // call it per frame, and as an out-of-line exported function it would not
+  // be inlined into them (-fPIC).
+  inline void UpdateNextHeader();
 
   CipherSuite suite_;
   KeyId key_id_;

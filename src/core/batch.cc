@@ -180,30 +180,24 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
     for (; pos < items.size() && m < kChunk; ++pos) {
       EncryptBatchItem& item = items[pos];
       Encryptor* const enc = item.encryptor;
-      // A frame the AEAD's batch path would not speed up
-      // (KeyContext::BatchPays) takes the single-frame call, after the frames
-      // queued before it; nothing of it has happened yet, so it is simply taken
-      // again once they are sealed. (next_header_size_ may be stale while
-      // frames of `enc` are queued; then the choice is only less apt, never
-      // wrong: both paths give the same result.)
-      if (enc != nullptr && !enc->key_->BatchPays(item.plaintext.size(),
-                                                  enc->next_header_size_ +
-                                                      item.metadata.size())) {
-        if (m != 0) break;
-        TakeResult(item, enc->Encrypt(item.metadata, item.plaintext, item.out),
-                   &succeeded);
-        continue;
-      }
-      // A frame on a VAES GCM kernel whose Encryptor's next item is not the
-      // following one (senders interleaved frame by frame) starts no run:
-      // the batch's own work per frame (a run of one, the kernel's sorting
-      // of mixed keys) would make it slower than Encrypt, 1.2-1.5x on the
-      // Intel host (docs/kernels.md, eleventh session). It takes the single
-      // call, at once unless frames of its Encryptor wait in this chunk (their
-      // counters are taken but its next header is not yet current): then after
-      // them, as above.
-      if (enc != nullptr && enc->key_->kernel() != nullptr &&
-          (pos + 1 == items.size() || items[pos + 1].encryptor != enc)) {
+      // A frame the batch would not speed up takes the single-frame call:
+      // one the AEAD's batch path would not (KeyContext::BatchPays), or one
+      // on a VAES GCM kernel that starts no run because its Encryptor's next
+      // item is not the following one (senders interleaved frame by frame,
+      // whose one-frame runs cost 1.2-1.5x Encrypt on the Intel host;
+      // docs/kernels.md, eleventh session). It is taken at once unless frames
+      // of its Encryptor wait in this chunk: their counters are taken but its
+      // next header is not yet current, so they are sealed first and the
+      // frame, nothing of which has happened yet, is taken again after them.
+      // (next_header_size_ may be stale while frames of `enc` wait; then the
+      // BatchPays choice is only less apt, never wrong: both paths give the
+      // same result.)
+      if (enc != nullptr &&
+          (!enc->key_->BatchPays(
+               item.plaintext.size(),
+               enc->next_header_size_ + item.metadata.size()) ||
+           (enc->key_->kernel() != nullptr &&
+            (pos + 1 == items.size() || items[pos + 1].encryptor != enc)))) {
         bool waiting = false;
         for (size_t i = 0; i < m; ++i) {
           waiting = waiting || items[index[i]].encryptor == enc;
@@ -417,46 +411,44 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         // of one key follow each other.
         try_run = false;
       }
-      // Senders interleaved frame by frame (as in Encrypt): a frame whose
-      // next frame has another KID starts no run, and the batch's own work
-      // per frame would make it slower than Decrypt, 1.3-1.5x on the Intel
-      // host (docs/kernels.md, eleventh session). While the last key used is
-      // on a VAES GCM kernel, it takes the single call, at once unless frames
+      // Before parsing, a frame the batch would not speed up takes the
+      // single-frame call, without being parsed twice: one that no header
+      // size could put in the lanes of the last key used (NeverPays: a
+      // guess, since its own key is not looked up yet; the exact test
+      // follows the parse below), or, while that key is on a VAES GCM kernel,
+      // one whose next frame has another KID (senders interleaved frame by
+      // frame, as in Encrypt: 1.3-1.5x Decrypt on the Intel host). The KIDs
+      // are peeked, not parsed: a wrong guess only changes the path, and both
+      // give the sequential result. The frame is taken at once unless frames
       // of its KID wait in this chunk (their windows are not yet committed):
-      // then after them. The KIDs are peeked, not parsed: a wrong guess only
-      // changes the path, and both give the sequential result.
-      if (dec.cached_key_ != nullptr &&
-          dec.cached_key_->key->kernel() != nullptr) {
-        KeyId kid, next_kid;
-        if (PeekKeyId(item.ciphertext.data(), item.ciphertext.size(), &kid) &&
+      // then after them. (A frame whose KID cannot be peeked is malformed and
+      // touches no window.)
+      const auto waiting = [&](KeyId kid) {
+        bool found = false;
+        for (size_t i = 0; i < m; ++i) {
+          found = found || views[i].header.key_id == kid;
+        }
+        return found;
+      };
+      if (dec.cached_key_ != nullptr) {
+        const KeyContext& last = *dec.cached_key_->key;
+        KeyId kid = 0, next_kid;
+        const bool peeked =
+            PeekKeyId(item.ciphertext.data(), item.ciphertext.size(), &kid);
+        const bool alone =
+            peeked && last.kernel() != nullptr &&
             (pos + 1 == items.size() ||
              !PeekKeyId(items[pos + 1].ciphertext.data(),
                         items[pos + 1].ciphertext.size(), &next_kid) ||
-             next_kid != kid)) {
-          bool waiting = false;
-          for (size_t i = 0; i < m; ++i) {
-            waiting = waiting || views[i].header.key_id == kid;
-          }
-          if (waiting) break;
+             next_kid != kid);
+        if (alone || NeverPays(last, item.ciphertext.size(),
+                               item.metadata.size(), tag_size)) {
+          if (peeked && waiting(kid)) break;
           TakeResult(item,
                      dec.Decrypt(item.metadata, item.ciphertext, item.out),
                      &succeeded);
           continue;
         }
-      }
-      // Before parsing: a frame that no header size could put in the
-      // lanes of the last key used takes the single-frame call at once
-      // (after the frames queued before it are committed), without being
-      // parsed twice. A guess, since the frame's own key is not looked up
-      // yet, but both paths give the same result; the exact test follows
-      // the parse below.
-      if (dec.cached_key_ != nullptr &&
-          NeverPays(*dec.cached_key_->key, item.ciphertext.size(),
-                    item.metadata.size(), tag_size)) {
-        if (m != 0) break;
-        TakeResult(item, dec.Decrypt(item.metadata, item.ciphertext, item.out),
-                   &succeeded);
-        continue;
       }
       item.result = {};
       FrameView& view = views[m];
@@ -491,12 +483,13 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
         continue;
       }
       // As in Encrypt: a frame the batch path would not speed up takes the
-      // single-frame call, after the frames queued before it are committed
-      // (so it meets the window the sequential calls would). The checks
-      // above changed nothing for it, so they are simply run again.
+      // single-frame call, after the frames of its KID waiting in this chunk
+      // are committed (so it meets the window the sequential calls would).
+      // The checks above changed nothing for it, so they are simply run
+      // again.
       if (!key->key->BatchPays(view.size,
                                view.header_size + item.metadata.size())) {
-        if (m != 0) break;
+        if (waiting(view.header.key_id)) break;
         TakeResult(item, dec.Decrypt(item.metadata, item.ciphertext, item.out),
                    &succeeded);
         continue;

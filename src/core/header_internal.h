@@ -10,8 +10,10 @@
 #include <cstring>
 
 #include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "sframe/header.h"
+#include "sframe/sframe.h"
 
 namespace sframe {
 namespace internal {
@@ -372,6 +374,18 @@ inline absl::StatusCode PrepareFrame(size_t tag_size, const uint8_t* frame,
 }
 
 }  // namespace internal
+
+inline void Encryptor::UpdateNextHeader() {
+  if (ABSL_PREDICT_TRUE(next_counter_ < header_word_limit_)) {
+    // EncodeNextHeader() for a header of the same size: one word.
+    const uint64_t word = internal::HeaderWord(
+        header_word_prefix_, header_word_shift_, next_counter_);
+    memcpy(next_header_, &word, sizeof(word));
+  } else {
+    EncodeNextHeader();
+  }
+}
+
 }  // namespace sframe
 
 #endif  // SFRAME_SRC_CORE_HEADER_INTERNAL_H_

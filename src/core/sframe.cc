@@ -74,17 +74,6 @@ void Encryptor::EncodeNextHeader() {
 #endif
 }
 
-void Encryptor::UpdateNextHeader() {
-  if (ABSL_PREDICT_TRUE(next_counter_ < header_word_limit_)) {
-    // EncodeNextHeader() for a header of the same size: one word.
-    const uint64_t word = internal::HeaderWord(
-        header_word_prefix_, header_word_shift_, next_counter_);
-    memcpy(next_header_, &word, sizeof(word));
-  } else {
-    EncodeNextHeader();
-  }
-}
-
 Encryptor::Encryptor(Encryptor&&) noexcept = default;
 Encryptor& Encryptor::operator=(Encryptor&&) noexcept = default;
 Encryptor::~Encryptor() = default;
@@ -164,15 +153,7 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
     exhausted_ = true;
   } else {
     next_counter_ = counter + 1;
-    // UpdateNextHeader, written out: with -fPIC a call to it would not be
-    // inlined (it is an exported, interposable symbol).
-    if (ABSL_PREDICT_TRUE(next_counter_ < header_word_limit_)) {
-      const uint64_t word = internal::HeaderWord(
-          header_word_prefix_, header_word_shift_, next_counter_);
-      memcpy(next_header_, &word, sizeof(word));
-    } else {
-      EncodeNextHeader();
-    }
+    UpdateNextHeader();
   }
   return out.first(size);
 }

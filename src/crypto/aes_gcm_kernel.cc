@@ -12,36 +12,41 @@ namespace sframe {
 namespace internal {
 namespace {
 
-std::atomic<int> forced_flavour{static_cast<int>(GcmBulkGhash::kAuto)};
+// Both choices below are one of two ways, AMD's first: kAuto (0) follows
+// the CPU vendor, 1 is the way AMD CPUs get by default, 2 the others'.
+static_assert(static_cast<int>(GcmBulkGhash::kKaratsuba) == 1 &&
+              static_cast<int>(GcmBulkGhash::kSchoolbook) == 2);
+static_assert(static_cast<int>(GcmMixedKeys::kGroups) == 1 &&
+              static_cast<int>(GcmMixedKeys::kSingles) == 2);
 
-GcmBulkGhash FromEnvironment() {
-  const char* env = std::getenv("SFRAME_GCM_BULK_GHASH");
-  if (env == nullptr) return GcmBulkGhash::kAuto;
-  if (std::strcmp(env, "karatsuba") == 0) return GcmBulkGhash::kKaratsuba;
-  if (std::strcmp(env, "schoolbook") == 0) return GcmBulkGhash::kSchoolbook;
-  return GcmBulkGhash::kAuto;
+// The choice the environment variable `name` makes: `amd_way` (1),
+// `other_way` (2), or none (0).
+int ChoiceFromEnvironment(const char* name, const char* amd_way,
+                          const char* other_way) {
+  const char* env = std::getenv(name);
+  if (env == nullptr) return 0;
+  if (std::strcmp(env, amd_way) == 0) return 1;
+  if (std::strcmp(env, other_way) == 0) return 2;
+  return 0;
 }
 
-std::atomic<int> forced_mixed{static_cast<int>(GcmMixedKeys::kAuto)};
-
-GcmMixedKeys MixedFromEnvironment() {
-  const char* env = std::getenv("SFRAME_GCM_MIXED_KEYS");
-  if (env == nullptr) return GcmMixedKeys::kAuto;
-  if (std::strcmp(env, "groups") == 0) return GcmMixedKeys::kGroups;
-  if (std::strcmp(env, "singles") == 0) return GcmMixedKeys::kSingles;
-  return GcmMixedKeys::kAuto;
+// True for AMD's way: the test hook's choice, else the environment's, else
+// the CPU vendor's.
+bool AmdWay(int forced, int from_environment) {
+  const int choice = forced != 0 ? forced : from_environment;
+  if (choice == 0) return GetX86Features().amd;
+  return choice == 1;
 }
+
+std::atomic<int> forced_flavour{0};
+std::atomic<int> forced_mixed{0};
 
 }  // namespace
 
 bool GcmBulkKaratsuba() {
-  GcmBulkGhash f = static_cast<GcmBulkGhash>(forced_flavour.load());
-  if (f == GcmBulkGhash::kAuto) {
-    static const GcmBulkGhash from_env = FromEnvironment();
-    f = from_env;
-  }
-  if (f == GcmBulkGhash::kAuto) return GetX86Features().amd;
-  return f == GcmBulkGhash::kKaratsuba;
+  static const int from_env =
+      ChoiceFromEnvironment("SFRAME_GCM_BULK_GHASH", "karatsuba", "schoolbook");
+  return AmdWay(forced_flavour.load(), from_env);
 }
 
 void SetGcmBulkGhashForTesting(GcmBulkGhash flavour) {
@@ -49,13 +54,9 @@ void SetGcmBulkGhashForTesting(GcmBulkGhash flavour) {
 }
 
 bool GcmMixedKeyGroups() {
-  GcmMixedKeys m = static_cast<GcmMixedKeys>(forced_mixed.load());
-  if (m == GcmMixedKeys::kAuto) {
-    static const GcmMixedKeys from_env = MixedFromEnvironment();
-    m = from_env;
-  }
-  if (m == GcmMixedKeys::kAuto) return GetX86Features().amd;
-  return m == GcmMixedKeys::kGroups;
+  static const int from_env =
+      ChoiceFromEnvironment("SFRAME_GCM_MIXED_KEYS", "groups", "singles");
+  return AmdWay(forced_mixed.load(), from_env);
 }
 
 void SetGcmMixedKeysForTesting(GcmMixedKeys mode) {
