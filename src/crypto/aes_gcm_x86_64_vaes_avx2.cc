@@ -28,16 +28,19 @@
 // pass for messages of up to 256 bytes, a 16-block (8 ymm) stitched loop with
 // GHASH (Karatsuba on AMD, schoolbook elsewhere: GcmBulkKaratsuba) and one
 // reduction per 16 blocks above that (then at most one 8-block batch).
-// AVX2 has no byte-masked loads and stores. A partial vector (the last bytes
-// of the message, or a window of the two AAD spans) moves its whole dwords
-// with vpmaskmovd (masked-off dwords are never accessed and cannot fault) and
-// a partial dword at either end with one scalar 4-byte move that stays inside
-// the span (shifted into place; windows under 4 bytes use 1- and 2-byte
-// moves), so nothing outside the caller's buffers is ever touched and nothing
-// goes through the stack. (A memcpy through a stack buffer, as first written,
-// cost a library call that spilled every live ymm register, plus a failed store
-// forward on the reload: about 27 ns of a 16-byte seal on an Intel Golden
-// Cove-class core, docs/kernels.md.)
+// AVX2 has no byte-masked loads and stores. A partial vector loaded (the
+// last bytes of the message, or a window of the two AAD spans) moves its
+// whole dwords with a vpmaskmovd load (masked-off dwords are never accessed
+// and cannot fault) and a partial dword at either end with one scalar 4-byte
+// load that stays inside the span (shifted into place; windows under 4 bytes
+// use 1- and 2-byte loads). A partial vector stored takes two plain stores of
+// 16, 8 or 4 bytes, the second ending at the last byte (1-3 bytes: a 1- and
+// a 2-byte store); vpmaskmovd stores are microcoded on Zen 3. So nothing
+// outside the caller's buffers is ever touched and nothing goes through the
+// stack. (A memcpy through a stack buffer, as first written, cost a library
+// call that spilled every live ymm register, plus a failed store forward on the
+// reload: about 27 ns of a 16-byte seal on an Intel Golden Cove-class core,
+// docs/kernels.md.)
 //
 // Constant time: branches depend only on lengths, the key size, the key's
 // (public) GHASH flavour and the final accept/reject bit.
@@ -65,6 +68,15 @@ alignas(64) constexpr uint8_t kPrefixMask[64] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+// vpshufb indices that slide a 16-byte vector down: at offset s, bytes
+// [s, 16) move to [0, 16 - s) and the rest become zero; at offset 16 + s,
+// bytes [0, s) move to [16 - s, 16) and the rest become zero.
+alignas(64) constexpr uint8_t kSlide[48] = {
+    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,
+    12,   13,   14,   15,   0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0,    1,    2,    3,
+    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15};
 
 // The AVX2 vocabulary for aes_gcm_common.h.
 struct Ymm {
@@ -149,23 +161,34 @@ struct Ymm {
     Storeu(buf, v);
     for (size_t i = 0; i < n; ++i) p[i] = buf[i];
 #else
-    const size_t b = n / 4;  // whole dwords
-    if (b != 0) {
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(p), DwordPrefix(b), v);
-    }
-    const size_t t = n % 4;  // bytes of the partial dword b
-    if (t != 0 && b != 0) {
-      // Bytes [n - 4, n) as one 4-byte store; its first 4 - t bytes
-      // rewrite what the masked store wrote, with the same values.
-      const __m256i idx = _mm256_set_epi32(
-          0, 0, 0, 0, 0, 0, static_cast<int>(b), static_cast<int>(b - 1));
-      const uint64_t q = static_cast<uint64_t>(_mm_cvtsi128_si64(
-          _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v, idx))));
-      Store32(p + n - 4, static_cast<uint32_t>(q >> (8 * t)));
-    } else if (t != 0) {
-      StoreShort(p, static_cast<uint32_t>(_mm256_cvtsi256_si32(v)), t);
+    // Plain stores only, two per size class, the second ending at byte n
+    // and rewriting bytes the first wrote, with the same values. (A
+    // vpmaskmovd store is microcoded on Zen 3: without it the 112-byte
+    // batch got 15-18% faster there, docs/kernels.md.)
+    const __m128i lo = _mm256_castsi256_si128(v);
+    if (n >= 16) {
+      const __m128i hi = _mm256_extracti128_si256(v, 1);
+      const size_t s = n - 16;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), lo);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p + s),
+                       _mm_or_si128(_mm_shuffle_epi8(lo, Slide(s)),
+                                    _mm_shuffle_epi8(hi, Slide(16 + s))));
+    } else if (n >= 8) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(p), lo);
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(p + n - 8),
+                       _mm_shuffle_epi8(lo, Slide(n - 8)));
+    } else if (n >= 4) {
+      const uint64_t q = static_cast<uint64_t>(_mm_cvtsi128_si64(lo));
+      Store32(p, static_cast<uint32_t>(q));
+      Store32(p + n - 4, static_cast<uint32_t>(q >> (8 * (n - 4))));
+    } else if (n != 0) {
+      StoreShort(p, static_cast<uint32_t>(_mm_cvtsi128_si32(lo)), n);
     }
 #endif
+  }
+  // The vpshufb indices at kSlide + i (0 <= i <= 32).
+  SFRAME_GCM_INLINE static __m128i Slide(size_t i) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSlide + i));
   }
   // Dwords [0, n) all ones, the others zero (0 <= n <= 8).
   SFRAME_GCM_INLINE static T DwordPrefix(size_t n) {
