@@ -40,6 +40,7 @@
 #include "sframe/keys.h"
 #include "sframe/sframe.h"
 #include "src/crypto/aead.h"
+#include "src/crypto/sha256_x86_64_shani.h"
 
 #if SFRAME_HAVE_IPSEC_MB
 #include <intel-ipsec-mb.h>
@@ -662,6 +663,9 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("core_ghz", absl::StrCat(ghz));
   const char* impl = std::getenv("SFRAME_AEAD_IMPL");
   benchmark::AddCustomContext("sframe_aead_impl", impl ? impl : "auto");
+  // The CTR-HMAC batch's MAC lanes (SFRAME_HMAC_LANES or the CPU's default).
+  benchmark::AddCustomContext(
+      "hmac_lanes", absl::StrCat(sframe::internal::HmacSha256Lanes()));
 #if SFRAME_HAVE_IPSEC_MB
   benchmark::AddCustomContext("ipsec_mb_arch",
                               std::string(sframe::bench::IpsecMbArch()));

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -28,6 +29,7 @@
 #include "sframe/cipher_suite.h"
 #include "src/crypto/aead.h"
 #include "src/crypto/aes_gcm_kernel.h"
+#include "src/crypto/cpu_x86.h"
 #include "src/crypto/sha256_x86_64_shani.h"
 
 // The replacement operator new/delete pair malloc with free on purpose.
@@ -427,6 +429,27 @@ class ProducingHooks final : public HmacSha256MultiHooks {
   std::deque<std::vector<absl::Span<const uint8_t>>> produced_parts_;
 };
 
+// The default lane count follows the CPU (2 on AMD without AVX-512, else
+// 4); the test hook overrides it, 0 and out-of-range values restore it, and
+// HmacSha256ShaniMulti's own out-of-range `lanes` means that count.
+TEST(HmacSha256ShaniMultiTest, LaneCountFollowsTheCpuUnlessForced) {
+  const X86Features& f = GetX86Features();
+  const int want = f.amd && !f.avx512f ? 2 : 4;
+  if (std::getenv("SFRAME_HMAC_LANES") == nullptr) {
+    EXPECT_EQ(HmacSha256Lanes(), want);
+  }
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    SetHmacSha256LanesForTesting(lanes);
+    EXPECT_EQ(HmacSha256Lanes(), lanes);
+  }
+  SetHmacSha256LanesForTesting(7);
+  const int restored = HmacSha256Lanes();
+  EXPECT_GE(restored, 1);
+  EXPECT_LE(restored, 4);
+  SetHmacSha256LanesForTesting(0);
+  EXPECT_EQ(HmacSha256Lanes(), restored);
+}
+
 TEST(HmacSha256ShaniMultiTest, HooksRunOncePerJobAroundItsMac) {
   if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
   std::mt19937_64 rng(22);
@@ -610,14 +633,25 @@ class CtrHmacBatchTest : public ::testing::TestWithParam<int> {
   AeadImplementation impl_ = AeadImplementation::kAuto;
 };
 
+// The batch's MACs run on as many lanes as HmacSha256Lanes() says, which
+// depends on the CPU: every count is forced in turn (0: this CPU's default).
+class ForceHmacLanes {
+ public:
+  explicit ForceHmacLanes(int lanes) { SetHmacSha256LanesForTesting(lanes); }
+  ~ForceHmacLanes() { SetHmacSha256LanesForTesting(0); }
+};
+
 TEST_P(CtrHmacBatchTest, MixedFramesMatchSingleCalls) {
   std::mt19937_64 rng(30 + GetParam());
-  for (bool mixed : {false, true}) {
-    const auto keys = BatchKeys(rng, impl_, mixed);
-    for (size_t n : {1, 2, 5, 31, 32, 33, 77}) {
-      std::vector<BatchFrame> frames = MakeFrames(rng, keys, n, SIZE_MAX);
-      CheckBatch(frames, {n / 2});
-      if (HasFatalFailure()) return;
+  for (int lanes : {0, 1, 2, 3, 4}) {
+    const ForceHmacLanes force(lanes);
+    for (bool mixed : {false, true}) {
+      const auto keys = BatchKeys(rng, impl_, mixed);
+      for (size_t n : {1, 2, 5, 31, 32, 33, 77}) {
+        std::vector<BatchFrame> frames = MakeFrames(rng, keys, n, SIZE_MAX);
+        CheckBatch(frames, {n / 2});
+        if (HasFatalFailure()) return;
+      }
     }
   }
 }
@@ -625,11 +659,14 @@ TEST_P(CtrHmacBatchTest, MixedFramesMatchSingleCalls) {
 TEST_P(CtrHmacBatchTest, EqualLengthFramesMatchSingleCalls) {
   std::mt19937_64 rng(40 + GetParam());
   const auto keys = BatchKeys(rng, impl_, false);
-  for (size_t len : {0, 1, 16, 24, 160, 1200}) {
-    std::vector<BatchFrame> frames = MakeFrames(rng, keys, 70, len);
-    // A forged tag in the middle, and the first and last frames.
-    CheckBatch(frames, {0, 35, 69});
-    if (HasFatalFailure()) return;
+  for (int lanes : {0, 1, 2, 3, 4}) {
+    const ForceHmacLanes force(lanes);
+    for (size_t len : {0, 1, 16, 24, 160, 1200}) {
+      std::vector<BatchFrame> frames = MakeFrames(rng, keys, 70, len);
+      // A forged tag in the middle, and the first and last frames.
+      CheckBatch(frames, {0, 35, 69});
+      if (HasFatalFailure()) return;
+    }
   }
 }
 

@@ -84,22 +84,30 @@ class HmacSha256MultiHooks {
   ~HmacSha256MultiHooks() = default;
 };
 
-// How many messages HmacSha256ShaniMulti hashes side by side by default
-// (measured on Zen 5: 4 lanes ~75 cycles per block, 2 ~90, 1 ~135; on
-// Zen 4, 2 and 4 lanes tie at their best, 1 lane takes twice as long).
-inline constexpr int kHmacSha256Lanes = 4;
+// How many messages HmacSha256ShaniMulti hashes side by side when not told:
+// the test hook's value if set, else the environment variable
+// SFRAME_HMAC_LANES (1 to 4; read once, for benchmarks), else by CPU: 2 on
+// AMD CPUs without AVX-512 (Zen 3), 4 on the others. Measured: on Zen 5, 4
+// lanes ~75 cycles per block, 2 ~90, 1 ~135; on Zen 4, 2 and 4 lanes tie at
+// their best; on Zen 3 2 lanes take 0.85 of 4 lanes' time in the CTR-HMAC
+// batch, where sha256msg2 competes with sha256rnds2 for the SHA unit
+// (docs/kernels.md). 1 lane takes about twice as long everywhere.
+int HmacSha256Lanes();
+
+// Test hook: forces HmacSha256Lanes() (1 to 4); 0 restores the default. Not
+// thread-safe; tests only.
+void SetHmacSha256LanesForTesting(int lanes);
 
 // The same MACs as HmacSha256Shani on each job, computed several messages at
 // a time: one SHA-NI stream is bound by the latency of its dependent rounds,
-// so the compressions of `lanes` messages (1 to 4, other values mean 4; keys
-// and lengths may differ) are interleaved round by round, and a lane whose
-// message is done takes the next job. `hooks` may be null. Requires
-// Sha256ShaniSupported(). The jobs' `mac` buffers must not overlap each other
-// or any input. Allocates nothing; constant time as above (branches depend only
-// on lengths and the job count).
+// so the compressions of `lanes` messages (1 to 4; any other value means
+// HmacSha256Lanes(); keys and lengths may differ) are interleaved round by
+// round, and a lane whose message is done takes the next job. `hooks` may be
+// null. Requires Sha256ShaniSupported(). The jobs' `mac` buffers must not
+// overlap each other or any input. Allocates nothing; constant time as above
+// (branches depend only on lengths and the job count).
 void HmacSha256ShaniMulti(absl::Span<const HmacSha256Job> jobs,
-                          HmacSha256MultiHooks* hooks = nullptr,
-                          int lanes = kHmacSha256Lanes);
+                          HmacSha256MultiHooks* hooks = nullptr, int lanes = 0);
 
 }  // namespace internal
 }  // namespace sframe
