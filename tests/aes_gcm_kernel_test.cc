@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "src/crypto/cpu_x86.h"
 
 #ifndef SFRAME_TEST_DATA_DIR
 #define SFRAME_TEST_DATA_DIR "tests/data"
@@ -411,6 +413,29 @@ class GuardedRegion {
 
 // A test of the guards: the byte just past a region and the byte just
 // before it fault.
+// The per-CPU tuning choices (bulk GHASH flavour, mixed-key groups, HMAC
+// lanes) share these two helpers: an environment value is numbered by its
+// position, anything else is no choice, and the test hook beats the
+// environment, which beats the CPU's default.
+TEST(TuningTest, EnvironmentPicksByPositionAndTheHookWins) {
+  const char* name = "SFRAME_TEST_ONLY_TUNING";
+  ASSERT_EQ(unsetenv(name), 0);
+  EXPECT_EQ(TuningFromEnvironment(name, {"a", "b", "c"}), 0);
+  ASSERT_EQ(setenv(name, "b", 1), 0);
+  EXPECT_EQ(TuningFromEnvironment(name, {"a", "b", "c"}), 2);
+  ASSERT_EQ(setenv(name, "c", 1), 0);
+  EXPECT_EQ(TuningFromEnvironment(name, {"a", "b", "c"}), 3);
+  ASSERT_EQ(setenv(name, "bb", 1), 0);
+  EXPECT_EQ(TuningFromEnvironment(name, {"a", "b", "c"}), 0);
+  ASSERT_EQ(setenv(name, "", 1), 0);
+  EXPECT_EQ(TuningFromEnvironment(name, {"a", "b", "c"}), 0);
+  ASSERT_EQ(unsetenv(name), 0);
+  EXPECT_EQ(Tuning(0, 0, 3), 3);
+  EXPECT_EQ(Tuning(0, 2, 3), 2);
+  EXPECT_EQ(Tuning(1, 2, 3), 1);
+  EXPECT_EQ(Tuning(1, 0, 3), 1);
+}
+
 TEST(GuardedRegionTest, BytesOutsideTheBodyFault) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   GuardedRegion g(100);

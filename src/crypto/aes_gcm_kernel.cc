@@ -3,8 +3,6 @@
 #include "src/crypto/aes_gcm_kernel.h"
 
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 
 #include "src/crypto/cpu_x86.h"
 
@@ -19,34 +17,18 @@ static_assert(static_cast<int>(GcmBulkGhash::kKaratsuba) == 1 &&
 static_assert(static_cast<int>(GcmMixedKeys::kGroups) == 1 &&
               static_cast<int>(GcmMixedKeys::kSingles) == 2);
 
-// The choice the environment variable `name` makes: `amd_way` (1),
-// `other_way` (2), or none (0).
-int ChoiceFromEnvironment(const char* name, const char* amd_way,
-                          const char* other_way) {
-  const char* env = std::getenv(name);
-  if (env == nullptr) return 0;
-  if (std::strcmp(env, amd_way) == 0) return 1;
-  if (std::strcmp(env, other_way) == 0) return 2;
-  return 0;
-}
-
-// True for AMD's way: the test hook's choice, else the environment's, else
-// the CPU vendor's.
-bool AmdWay(int forced, int from_environment) {
-  const int choice = forced != 0 ? forced : from_environment;
-  if (choice == 0) return GetX86Features().amd;
-  return choice == 1;
-}
-
 std::atomic<int> forced_flavour{0};
 std::atomic<int> forced_mixed{0};
+
+// 1 (AMD's way) on AMD CPUs, else 2.
+int VendorWay() { return GetX86Features().amd ? 1 : 2; }
 
 }  // namespace
 
 bool GcmBulkKaratsuba() {
-  static const int from_env =
-      ChoiceFromEnvironment("SFRAME_GCM_BULK_GHASH", "karatsuba", "schoolbook");
-  return AmdWay(forced_flavour.load(), from_env);
+  static const int from_env = TuningFromEnvironment(
+      "SFRAME_GCM_BULK_GHASH", {"karatsuba", "schoolbook"});
+  return Tuning(forced_flavour.load(), from_env, VendorWay()) == 1;
 }
 
 void SetGcmBulkGhashForTesting(GcmBulkGhash flavour) {
@@ -55,8 +37,8 @@ void SetGcmBulkGhashForTesting(GcmBulkGhash flavour) {
 
 bool GcmMixedKeyGroups() {
   static const int from_env =
-      ChoiceFromEnvironment("SFRAME_GCM_MIXED_KEYS", "groups", "singles");
-  return AmdWay(forced_mixed.load(), from_env);
+      TuningFromEnvironment("SFRAME_GCM_MIXED_KEYS", {"groups", "singles"});
+  return Tuning(forced_mixed.load(), from_env, VendorWay()) == 1;
 }
 
 void SetGcmMixedKeysForTesting(GcmMixedKeys mode) {

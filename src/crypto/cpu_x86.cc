@@ -7,6 +7,8 @@
 #endif
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 namespace sframe {
 namespace internal {
@@ -51,6 +53,18 @@ X86Features Detect() {
 const X86Features& GetX86Features() {
   static const X86Features features = Detect();
   return features;
+}
+
+int TuningFromEnvironment(const char* name,
+                          std::initializer_list<const char*> values) {
+  const char* env = std::getenv(name);
+  if (env == nullptr) return 0;
+  int choice = 1;
+  for (const char* value : values) {
+    if (std::strcmp(env, value) == 0) return choice;
+    ++choice;
+  }
+  return 0;
 }
 
 }  // namespace internal

@@ -53,7 +53,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <cstring>
 
 #include "src/crypto/cpu_x86.h"
@@ -675,26 +674,15 @@ void HmacSha256Shani(const HmacSha256Key& key,
 }
 
 namespace {
-
 std::atomic<int> forced_lanes{0};
-
-int LanesFromEnvironment() {
-  const char* env = std::getenv("SFRAME_HMAC_LANES");
-  if (env == nullptr || env[0] < '1' || env[0] > '4' || env[1] != '\0') {
-    return 0;
-  }
-  return env[0] - '0';
-}
-
 }  // namespace
 
 int HmacSha256Lanes() {
-  const int forced = forced_lanes.load();
-  if (forced != 0) return forced;
-  static const int from_env = LanesFromEnvironment();
-  if (from_env != 0) return from_env;
+  // The lane count is the choice's number.
+  static const int from_env =
+      TuningFromEnvironment("SFRAME_HMAC_LANES", {"1", "2", "3", "4"});
   const X86Features& f = GetX86Features();
-  return f.amd && !f.avx512f ? 2 : 4;
+  return Tuning(forced_lanes.load(), from_env, f.amd && !f.avx512f ? 2 : 4);
 }
 
 void SetHmacSha256LanesForTesting(int lanes) {
