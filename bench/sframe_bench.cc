@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -268,11 +269,18 @@ void BM_RatchetStep(benchmark::State& state, CipherSuite suite) {
 // `frames` independent frames of `bytes` each (one key, distinct nonces)
 // through the internal batch entry point (Aead::SealBatch / OpenBatch).
 // Items are frames; time per frame = time per iteration / frames.
+// `keys` keys, frame i on key i % keys (frames of many senders, none next
+// to another of its key when keys > 1); `loop`: the same seals as a loop of
+// single Seal calls, for the ratio (seal only).
 void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
-                  size_t frames, bool seal) {
-  const std::vector<uint8_t> key = Pattern(KeySize(suite), 1);
-  auto aead = internal::Aead::Create(suite, key);
-  if (!aead.ok()) return state.SkipWithError("key setup failed");
+                  size_t frames, bool seal, size_t keys, bool loop) {
+  std::vector<std::unique_ptr<internal::Aead>> aeads;
+  for (size_t k = 0; k < keys; ++k) {
+    auto aead = internal::Aead::Create(
+        suite, Pattern(KeySize(suite), static_cast<uint8_t>(1 + k)));
+    if (!aead.ok()) return state.SkipWithError("key setup failed");
+    aeads.push_back(*std::move(aead));
+  }
   const std::vector<uint8_t> aad = Pattern(kBaselineAadSize, 4);
   const std::vector<uint8_t> pt = Pattern(bytes, 2);
   std::vector<std::vector<uint8_t>> nonces(frames), cts(frames), outs(frames);
@@ -281,18 +289,18 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
     nonces[i] = Pattern(12, static_cast<uint8_t>(3 + i));
     cts[i].assign(bytes + kMaxTagSize, 0);
     outs[i].assign(bytes + kMaxTagSize, 0);
-    seal_items[i] =
-        internal::MakeAeadBatchItem(aead->get(), nonces[i].data(), aad, {}, pt,
-                                    cts[i].data(), cts[i].data() + bytes);
+    seal_items[i] = internal::MakeAeadBatchItem(
+        aeads[i % keys].get(), nonces[i].data(), aad, {}, pt, cts[i].data(),
+        cts[i].data() + bytes);
   }
   if (!internal::Aead::SealBatch(seal_items)) {
     return state.SkipWithError("seal failed");
   }
   for (size_t i = 0; i < frames; ++i) {
-    open_items[i] =
-        internal::MakeAeadBatchItem(aead->get(), nonces[i].data(), aad, {},
-                                    absl::MakeConstSpan(cts[i].data(), bytes),
-                                    outs[i].data(), cts[i].data() + bytes);
+    open_items[i] = internal::MakeAeadBatchItem(
+        aeads[i % keys].get(), nonces[i].data(), aad, {},
+        absl::MakeConstSpan(cts[i].data(), bytes), outs[i].data(),
+        cts[i].data() + bytes);
     if (seal) {
       seal_items[i].out = outs[i].data();
       seal_items[i].tag = outs[i].data() + bytes;
@@ -301,7 +309,13 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
   std::vector<uint8_t> ok(frames);
   auto op = [&] {
     bool good = true;
-    if (seal) {
+    if (loop) {
+      for (size_t i = 0; i < frames; ++i) {
+        good =
+            good && aeads[i % keys]->Seal(nonces[i].data(), aad, {}, pt,
+                                          seal_items[i].out, seal_items[i].tag);
+      }
+    } else if (seal) {
       good = internal::Aead::SealBatch(seal_items);
     } else {
       internal::Aead::OpenBatch(open_items, ok.data());
@@ -636,13 +650,28 @@ void RegisterAll() {
       for (size_t frames : kBatchFrames) {
         const std::string tail = absl::StrCat("/", s, "/", bytes, "/", frames);
         benchmark::RegisterBenchmark(("BM_AeadSealBatch" + tail).c_str(),
-                                     BM_AeadBatch, suite, bytes, frames, true);
+                                     BM_AeadBatch, suite, bytes, frames, true,
+                                     1, false);
         benchmark::RegisterBenchmark(("BM_AeadOpenBatch" + tail).c_str(),
-                                     BM_AeadBatch, suite, bytes, frames, false);
+                                     BM_AeadBatch, suite, bytes, frames, false,
+                                     1, false);
         benchmark::RegisterBenchmark(("BM_EncryptBatch" + tail).c_str(),
                                      BM_EncryptBatch, suite, bytes, frames);
         benchmark::RegisterBenchmark(("BM_DecryptBatch" + tail).c_str(),
                                      BM_DecryptBatch, suite, bytes, frames);
+      }
+    }
+    // Frames of many keys, round-robin (many audio senders at an SFU):
+    // the batch against a loop of single calls on the same frames.
+    if (IsGcm(suite)) {
+      for (size_t keys : {1, 2, 16, 64}) {
+        const std::string tail = absl::StrCat("/", s, "/112/64/", keys);
+        benchmark::RegisterBenchmark(("BM_AeadSealBatchKeys" + tail).c_str(),
+                                     BM_AeadBatch, suite, 112, 64, true, keys,
+                                     false);
+        benchmark::RegisterBenchmark(("BM_AeadSealLoopKeys" + tail).c_str(),
+                                     BM_AeadBatch, suite, 112, 64, true, keys,
+                                     true);
       }
     }
     benchmark::RegisterBenchmark(("BM_KeyInstall/" + s).c_str(), BM_KeyInstall,
