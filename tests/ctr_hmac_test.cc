@@ -152,8 +152,8 @@ TEST(KernelCtr32Test, MatchesBlockwiseAesWithInc32) {
       kernel->init(&gk, key.data(), key.size());
       AES_KEY aes;
       AES_set_encrypt_key(key.data(), static_cast<unsigned>(key_len * 8), &aes);
-      // Every length to 600 (both kernels' single tail pass: up to 8
-      // vectors), then random ones.
+      // Every length to 600 (the single tail pass covers up to 256 bytes on
+      // both kernels: 4 zmm, 8 ymm), then random ones.
       for (int i = 0; i < 700; ++i) {
         const size_t len =
             i <= 600 ? static_cast<size_t>(i) : Uniform(rng, 0, 2000);
@@ -432,8 +432,7 @@ class ProducingHooks final : public HmacSha256MultiHooks {
 };
 
 // The default lane count follows the CPU (2 on AMD without AVX-512, else
-// 4); the test hook overrides it, 0 and out-of-range values restore it, and
-// HmacSha256ShaniMulti's own out-of-range `lanes` means that count.
+// 4); the test hook overrides it, and 0 and out-of-range values restore it.
 TEST(HmacSha256ShaniMultiTest, LaneCountFollowsTheCpuUnlessForced) {
   const X86Features& f = GetX86Features();
   const int want = f.amd && !f.avx512f ? 2 : 4;
