@@ -973,35 +973,12 @@ SFRAME_GCM_FUNC void Ctr32Rounds(const KeyLayout& k, const uint8_t* cb,
     done += 4 * kVb;
   }
   const size_t rem = len - done;
-  static_assert(V::kShortVectors <= 8, "CtrTail cases below");
-  switch ((rem + kVb - 1) / kVb) {
-    case 0:
-      break;
-    case 1:
-      CtrTail<V, kRounds, 1>(rk, ctr, in + done, rem, out + done);
-      break;
-    case 2:
-      CtrTail<V, kRounds, 2>(rk, ctr, in + done, rem, out + done);
-      break;
-    case 3:
-      CtrTail<V, kRounds, 3>(rk, ctr, in + done, rem, out + done);
-      break;
-    case 4:
-      CtrTail<V, kRounds, 4>(rk, ctr, in + done, rem, out + done);
-      break;
-    case 5:
-      CtrTail<V, kRounds, 5>(rk, ctr, in + done, rem, out + done);
-      break;
-    case 6:
-      CtrTail<V, kRounds, 6>(rk, ctr, in + done, rem, out + done);
-      break;
-    case 7:
-      CtrTail<V, kRounds, 7>(rk, ctr, in + done, rem, out + done);
-      break;
-    default:
-      CtrTail<V, kRounds, 8>(rk, ctr, in + done, rem, out + done);
-      break;
-  }
+  // The vector count's dispatch, as in the single pass (rem == 0: none).
+  const int nv = static_cast<int>((rem + kVb - 1) / kVb);
+  StaticFor<1, V::kShortVectors + 1>([&](auto count) SFRAME_GCM_LAMBDA {
+    constexpr int c = decltype(count)::value;
+    if (nv == c) CtrTail<V, kRounds, c>(rk, ctr, in + done, rem, out + done);
+  });
 }
 
 template <class V>
