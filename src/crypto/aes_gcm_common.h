@@ -1080,6 +1080,11 @@ struct LaneRunState {
   // rounds. (The core does not reach that far ahead by itself: the AES
   // rounds and the GHASH work waiting on them fill its scheduler first.)
   typename V::T j0[V::kBlocks];
+  // The run's key and shape, the same for every group (held here rather
+  // than read from each group's first item, so that what is derived from
+  // them is loop-invariant: power rows, masks, store sizes).
+  const KeyLayout* key;
+  size_t len, aad1_len, aad2_len;
 };
 
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
@@ -1110,16 +1115,21 @@ SFRAME_GCM_INLINE void LaneGroupBody(
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
     const GcmBatchItem& it = *items[f];
-    const GcmBatchItem& shape = *items[kOneShape ? 0 : f];
     in[f] = it.in;
     out[f] = it.out;
     tag[f] = it.tag;
     nonce[f] = it.nonce;
     aad1[f] = it.aad1;
     aad2[f] = it.aad2;
-    len[f] = shape.len;
-    aad1_len[f] = shape.aad1_len;
-    aad2_len[f] = shape.aad2_len;
+    if constexpr (kOneShape) {
+      len[f] = run->len;
+      aad1_len[f] = run->aad1_len;
+      aad2_len[f] = run->aad2_len;
+    } else {
+      len[f] = it.len;
+      aad1_len[f] = it.aad1_len;
+      aad2_len[f] = it.aad2_len;
+    }
   }
   // With one shape every per-lane length below is lane 0's, known to the
   // compiler, which folds the per-lane work away.
@@ -1130,7 +1140,11 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   bool same_shape = true;
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) {
-    key[f] = &Layout(items[kOneKey ? 0 : f]->key);
+    if constexpr (kOneShape) {
+      key[f] = run->key;
+    } else {
+      key[f] = &Layout(items[kOneKey ? 0 : f]->key);
+    }
     last_bytes[f] = len[f] - (kNv - 1) * kVb;
     a[f] = static_cast<int>((aad1_len[f] + aad2_len[f] + 15) / 16);
     c[f] = static_cast<int>((len[f] + 15) / 16);
@@ -1543,6 +1557,10 @@ SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* const* items,
   constexpr int kW = V::kBlocks;
   LaneRunState<V> run;
   run.lengths_term = LengthsTerm<V>(*items[0]);
+  run.key = &Layout(items[0]->key);
+  run.len = items[0]->len;
+  run.aad1_len = items[0]->aad1_len;
+  run.aad2_len = items[0]->aad2_len;
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) run.j0[f] = V::BcastJ0(items[f]->nonce);
   for (size_t g = 0; g < groups; ++g) {
