@@ -164,6 +164,37 @@ inline void CopyHeader(uint8_t* dst, const uint8_t (&src)[kHeaderScratchSize],
 #endif
 }
 
+// Reads one header field (RFC 9605 §4.3) of `frame[0..size)`: the 3-bit
+// value `bits` itself, or, when `extended`, the `bits + 1` big-endian bytes
+// at `*pos`, moving `*pos` past them. False if the bytes end first. No
+// minimal-length check: ParseHeaderTo adds it, PeekKeyId does without.
+inline bool ReadHeaderField(const uint8_t* frame, size_t size, size_t* pos,
+                            bool extended, unsigned bits, uint64_t* value) {
+  if (!extended) {
+    *value = bits;
+    return true;
+  }
+  const size_t len = static_cast<size_t>(bits) + 1;
+  if (size - *pos < len) return false;
+  uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (size - *pos >= 8) {
+    // One big-endian word load, cut to the field (every received frame is
+    // parsed; a frame has a tag after its header, so this is the case for
+    // all but the shortest).
+    uint64_t w;
+    memcpy(&w, frame + *pos, 8);
+    v = __builtin_bswap64(w) >> (64 - 8 * len);
+  } else
+#endif
+  {
+    for (size_t i = 0; i < len; ++i) v = (v << 8) | frame[*pos + i];
+  }
+  *pos += len;
+  *value = v;
+  return true;
+}
+
 // Parses the header at the front of `frame[0..size)` strictly, exactly as
 // ParseHeader (RFC 9605 §4.3: an extended value must be >= 8 and use the
 // minimal number of bytes). Returns the header size (1..17) with `*h` set,
@@ -174,29 +205,12 @@ inline size_t ParseHeaderTo(const uint8_t* frame, size_t size, Header* h) {
   const unsigned config = frame[0];
   size_t pos = 1;
   auto field = [&](bool extended, unsigned bits, uint64_t* value) {
-    if (!extended) {
-      *value = bits;
-      return true;
+    const size_t start = pos;
+    if (!ReadHeaderField(frame, size, &pos, extended, bits, value)) {
+      return false;
     }
-    const size_t len = static_cast<size_t>(bits) + 1;
-    if (size - pos < len) return false;
-    uint64_t v = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (size - pos >= 8) {
-      // One big-endian word load, cut to the field (every received frame
-      // is parsed; a frame has a tag after its header, so this is the case
-      // for all but the shortest).
-      uint64_t w;
-      memcpy(&w, frame + pos, 8);
-      v = __builtin_bswap64(w) >> (64 - 8 * len);
-    } else
-#endif
-    {
-      for (size_t i = 0; i < len; ++i) v = (v << 8) | frame[pos + i];
-    }
-    pos += len;
-    *value = v;
-    return HeaderFieldSize(v) == len;  // 0 for v < 8, so v >= 8 too
+    // HeaderFieldSize is 0 for a value below 8, so this also rejects those.
+    return !extended || HeaderFieldSize(*value) == pos - start;
   };
   if (!field((config & 0x80) != 0, (config >> 4) & 0x07, &h->key_id) ||
       !field((config & 0x08) != 0, config & 0x07, &h->counter)) {
@@ -211,18 +225,9 @@ inline size_t ParseHeaderTo(const uint8_t* frame, size_t size, Header* h) {
 // strictly later. False when the bytes end before the KID does.
 inline bool PeekKeyId(const uint8_t* frame, size_t size, KeyId* kid) {
   if (size == 0) return false;
-  const unsigned config = frame[0];
-  const unsigned bits = (config >> 4) & 0x07;
-  if ((config & 0x80) == 0) {
-    *kid = bits;
-    return true;
-  }
-  const size_t len = static_cast<size_t>(bits) + 1;
-  if (size - 1 < len) return false;
-  uint64_t v = 0;
-  for (size_t i = 0; i < len; ++i) v = (v << 8) | frame[1 + i];
-  *kid = v;
-  return true;
+  size_t pos = 1;
+  return ReadHeaderField(frame, size, &pos, (frame[0] & 0x80) != 0,
+                         (frame[0] >> 4) & 0x07, kid);
 }
 
 // The shape of a header whose counter field is extended and which fits in 8
