@@ -21,6 +21,8 @@
 //   kBlocks, kBytes               16-byte blocks per vector, bytes per vector
 //   kBulkVectors, kShortVectors   vectors per bulk-loop batch; the longest
 //                                 message (in vectors) that takes one pass
+//   kLaneVectors                  the longest frame (in vectors) that a
+//                                 batch's lane groups take
 //   Zero, Bcast(__m128i), FromLane0(__m128i) (other lanes zero)
 //   Loadu, Storeu, LoadWindow(p, lo, hi)   bytes [lo, hi) of p, others zero;
 //                                          never touches bytes outside them
@@ -1024,11 +1026,11 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 // (the sum of B_i * H^(g-i) does not depend on the grouping), so results are
 // byte-identical to seal/open; the tests check that.
 
-// The vector count (1..4) with which item `it` can join a LaneGroup, else 0.
-// (The kernel tables publish the same limits as GcmKernel::lane_max_len and
-// lane_max_aad.)
+// The vector count (1..V::kLaneVectors) with which item `it` can join a
+// LaneGroup, else 0. (The kernel tables publish the same limits as
+// GcmKernel::lane_max_len and lane_max_aad.)
 template <class V>
-inline constexpr size_t kLaneMaxLen = 4 * V::kBytes;
+inline constexpr size_t kLaneMaxLen = size_t{V::kBytes} * V::kLaneVectors;
 template <class V>
 inline constexpr size_t kLaneMaxAad = V::kBytes;
 
@@ -1101,6 +1103,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   constexpr bool kOneKey = kMode != kMixedKeys;
   constexpr bool kOneShape = kMode >= kSameShape;
   constexpr bool kSpare = kMode == kSameShapeSpare;
+  static_assert(kW <= 8 && kNv <= 8, "the loops below unroll by 8");
   // Every item field the group reads, copied before its first store: as far
   // as the compiler knows, the (byte) output stores may alias the items, so
   // a field read after one is loaded again, and what is computed from it
@@ -1112,7 +1115,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   const uint8_t* aad1[kW];
   const uint8_t* aad2[kW];
   size_t len[kW], aad1_len[kW], aad2_len[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int f = 0; f < kW; ++f) {
     const GcmBatchItem& it = *items[f];
     in[f] = it.in;
@@ -1138,7 +1141,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   int a[kW], c[kW];
   int max_a = 0, max_c = 0;
   bool same_shape = true;
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int f = 0; f < kW; ++f) {
     if constexpr (kOneShape) {
       key[f] = run->key;
@@ -1171,7 +1174,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
       return round_key(0, r);
     } else {
       const uint8_t* p[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int f = 0; f < kW; ++f) p[f] = key[f]->round_keys[r];
       return V::LoadLanes(p);
     }
@@ -1218,7 +1221,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
           key[0]->powers[kPowers - (a[0] + c[0] + 1 - b - seg_pos)])));
     }
     const uint8_t* p[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int f = 0; f < kW; ++f) {
       const int b = base == 0 ? 0 : a[f];
       p[f] = seg_pos < seg_len[f]
@@ -1235,23 +1238,23 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   // (Zen 4's scheduler does not reach past a whole group's worth of either).
   T aad_slot[kW];
   bool aad_one_span = true;
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int f = 0; f < kW; ++f) aad_one_span = aad_one_span && aad2_len[f] == 0;
   if (max_a == 1 && aad_one_span) {
     // The common SFrame case, a header of at most 16 bytes and no
     // metadata: slot 0 straight from each frame's block (W - 1 lane
     // inserts), instead of a W x W transpose for one slot of the W.
     __m128i b[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int f = 0; f < kW; ++f) {
       b[f] = aad1_len[f] == 0 ? _mm_setzero_si128()
                               : V::LoadBlock(aad1[f], aad1_len[f]);
     }
     aad_slot[0] = V::Bswap(V::FromLanes(b));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int i = 1; i < kW; ++i) aad_slot[i] = V::Zero();  // (never read)
   } else if (max_a > 0) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int f = 0; f < kW; ++f) {
       // (SFrame's metadata, aad2, is usually empty: one masked load.)
       aad_slot[f] =
@@ -1262,16 +1265,16 @@ SFRAME_GCM_INLINE void LaneGroupBody(
                              aad1_len[f] + aad2_len[f], 0);
     }
     V::Transpose(aad_slot);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int i = 0; i < kW; ++i) aad_slot[i] = V::Bswap(aad_slot[i]);
   } else {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int i = 0; i < kW; ++i) aad_slot[i] = V::Zero();  // (never read)
   }
   T len_slot = V::Zero(), len_pw = V::Zero();
   if constexpr (!kOneShape) {
     __m128i lengths[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int f = 0; f < kW; ++f) {
       lengths[f] = LengthsBlock<V>(aad1_len[f] + aad2_len[f], len[f]);
     }
@@ -1280,7 +1283,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
           reinterpret_cast<const __m128i*>(key[0]->powers[kPowers - 1])));
     } else {
       const uint8_t* p[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int f = 0; f < kW; ++f) p[f] = key[f]->powers[kPowers - 1];
       len_pw = V::LoadLanes(p);
     }
@@ -1295,10 +1298,10 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   // frames (natural layout), transposed and byte-reflected.
   T ct[kNv][kW];
   auto make_slots = [&](int v, const T* from) SFRAME_GCM_LAMBDA {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int f = 0; f < kW; ++f) ct[v][f] = from[f];
     V::Transpose(ct[v]);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int i = 0; i < kW; ++i) ct[v][i] = V::Bswap(ct[v][i]);
   };
   // (The unit index is a compile-time constant, so each call is exactly
@@ -1347,7 +1350,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     StaticFor<0, kNv>([&](auto vec) SFRAME_GCM_LAMBDA {
       constexpr int v = decltype(vec)::value;
       T t[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int f = 0; f < kW; ++f) t[f] = input(f, v);
       make_slots(v, t);
       if constexpr (kCtUpFront) {
@@ -1363,10 +1366,10 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   // and round 0 makes it one three-way XOR: J0 ^ flip[v] ^ k0.
   T s[kW][kNv];
   T flip[kNv];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int v = 0; v < kNv; ++v) {
     __m128i lane[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int l = 0; l < kW; ++l) {
       lane[l] = _mm_set_epi32((1 ^ (2 + v * kW + l)) << 24, 0, 0, 0);
     }
@@ -1377,7 +1380,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     flip[kNv - 1] = V::BlendLane(flip[kNv - 1], V::Zero(), spare_lane);
   }
   T j0_lanes = V::Zero();  // lane f: frame f's J0
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int f = 0; f < kW; ++f) {
     // (Two broadcast loads and two blends: no shuffle-port work, which
     // Intel's port 5 shares with the CLMULs and the transposes.)
@@ -1391,7 +1394,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
       j0_lanes = f == 0 ? base : V::BlendLane(j0_lanes, base, f);
     }
     const T rk0 = round_key(f, 0);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int v = 0; v < kNv; ++v) s[f][v] = V::Xor3(base, flip[v], rk0);
   }
   T ej0 = V::Zero();
@@ -1424,14 +1427,14 @@ SFRAME_GCM_INLINE void LaneGroupBody(
       if constexpr (kOneShape && st == kStages - 1 && r == 1) {
         // (This group's J0 went into s above.)
         if (next != nullptr) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
           for (int f = 0; f < kW; ++f) run->j0[f] = V::BcastJ0(next[f]->nonce);
         }
       }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int f = 0; f < kW; ++f) {
         const T rk = round_key(f, r);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int v = v_lo; v < v_hi; ++v) s[f][v] = V::AesEnc(s[f][v], rk);
       }
       if constexpr (!kSpare && st == 0) {
@@ -1444,10 +1447,10 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     if constexpr (!kSpare && st == 0) {
       ej0 = V::AesEncLast(ej0, lanes_round_key(kRounds));
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int f = 0; f < kW; ++f) {
       const T rk_last = round_key(f, kRounds);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int v = v_lo; v < v_hi; ++v) {
         x[f][v] = V::Xor(V::AesEncLast(s[f][v], rk_last), input(f, v));
       }
@@ -1456,23 +1459,23 @@ SFRAME_GCM_INLINE void LaneGroupBody(
       if constexpr (kSpare) {
         // The input is zero in the spare lane, so x holds E_K(J0) there.
         T last[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int f = 0; f < kW; ++f) last[f] = x[f][kNv - 1];
         ej0 = V::GatherLane(last, spare_lane);
       }
       // Sealing: the last vector is cut to the frame, so GHASH sees zeros.
       if constexpr (!kOpen) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int f = 0; f < kW; ++f) {
           x[f][kNv - 1] = V::KeepPrefix(x[f][kNv - 1], last_bytes[f]);
         }
       }
     }
     if constexpr (!kOpen) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int v = v_lo; v < v_hi; ++v) {
         T t[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int f = 0; f < kW; ++f) t[f] = x[f][v];
         make_slots(v, t);
       }
@@ -1495,7 +1498,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   }
 
   if constexpr (!kOpen) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int f = 0; f < kW; ++f) {
       if (f >= n) break;
       StoreVectors<V, kNv>(out[f], x[f], len[f]);
@@ -1510,7 +1513,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     T keep_lanes = V::Zero();
     {
       __m128i ones[kW];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int f = 0; f < kW; ++f) {
         ones[f] = _mm_set1_epi64x(
             -static_cast<int64_t>(TagDiffIsZero<V>(V::ExtractLane(diff, f))));
@@ -1522,11 +1525,11 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     // round trip on the way to the stores.
     const T keep_lanes = V::ZeroLanesMask(diff);
 #endif
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int f = 0; f < kW; ++f) {
       if (f >= n) break;
       const T keep = V::BcastLane(keep_lanes, f);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int v = 0; v < kNv; ++v) x[f][v] = V::And(x[f][v], keep);
       // Nothing of this frame was written before its tag was checked.
       StoreVectors<V, kNv>(out[f], x[f], len[f]);
@@ -1609,20 +1612,10 @@ SFRAME_GCM_INLINE void LaneGroupMode(const GcmBatchItem* const* items, int n,
 template <class V, int kRounds, bool kOpen>
 SFRAME_GCM_INLINE void LaneGroupNv(int nv, const GcmBatchItem* const* items,
                                    int n, uint8_t* const* ok) {
-  switch (nv) {
-    case 1:
-      LaneGroupMode<V, kRounds, kOpen, 1>(items, n, ok);
-      break;
-    case 2:
-      LaneGroupMode<V, kRounds, kOpen, 2>(items, n, ok);
-      break;
-    case 3:
-      LaneGroupMode<V, kRounds, kOpen, 3>(items, n, ok);
-      break;
-    default:
-      LaneGroupMode<V, kRounds, kOpen, 4>(items, n, ok);
-      break;
-  }
+  StaticFor<1, V::kLaneVectors + 1>([&](auto count) SFRAME_GCM_LAMBDA {
+    constexpr int kNv = decltype(count)::value;
+    if (nv == kNv) LaneGroupMode<V, kRounds, kOpen, kNv>(items, n, ok);
+  });
 }
 
 template <class V, bool kOpen>
@@ -1650,13 +1643,23 @@ SFRAME_GCM_INLINE void RunLaneGroup(int ks, int nv,
   }
 }
 
-// The LaneGroup class of item `it`: key size * 4 + vector count - 1, or -1
-// when it goes through a single call.
+// The LaneGroup class of item `it`: key size (0 or 1) * V::kLaneVectors +
+// vector count - 1, or -1 when it goes through a single call.
+template <class V>
+inline constexpr int kLaneClasses = 2 * V::kLaneVectors;
 template <class V>
 SFRAME_GCM_INLINE int LaneClass(const GcmBatchItem& it) {
   const int nv = LaneVectors<V>(it);
   if (nv == 0) return -1;
-  return (Layout(it.key).rounds == 10 ? 0 : 4) + nv - 1;
+  return (Layout(it.key).rounds == 10 ? 0 : V::kLaneVectors) + nv - 1;
+}
+template <class V>
+SFRAME_GCM_INLINE int ClassKeySize(int cls) {
+  return cls / V::kLaneVectors;
+}
+template <class V>
+SFRAME_GCM_INLINE int ClassVectors(int cls) {
+  return cls % V::kLaneVectors + 1;
 }
 
 // The LaneRun of class `cls` for frames of one key and shape.
@@ -1664,21 +1667,17 @@ using LaneRunFn = void (*)(const GcmBatchItem* const*, uint8_t* const*, size_t,
                            int);
 template <class V, bool kOpen, int kRounds, int kMode>
 SFRAME_GCM_INLINE LaneRunFn SameShapeRunMode(int nv) {
-  switch (nv) {
-    case 1:
-      return &LaneRun<V, kRounds, 1, kOpen, kMode>;
-    case 2:
-      return &LaneRun<V, kRounds, 2, kOpen, kMode>;
-    case 3:
-      return &LaneRun<V, kRounds, 3, kOpen, kMode>;
-    default:
-      return &LaneRun<V, kRounds, 4, kOpen, kMode>;
-  }
+  LaneRunFn fn = nullptr;
+  StaticFor<1, V::kLaneVectors + 1>([&](auto count) SFRAME_GCM_LAMBDA {
+    constexpr int kNv = decltype(count)::value;
+    if (nv == kNv) fn = &LaneRun<V, kRounds, kNv, kOpen, kMode>;
+  });
+  return fn;
 }
 template <class V, bool kOpen>
 SFRAME_GCM_INLINE LaneRunFn SameShapeRun(int cls, bool spare) {
-  const int nv = cls % 4 + 1;
-  if (cls / 4 == 0) {
+  const int nv = ClassVectors<V>(cls);
+  if (ClassKeySize<V>(cls) == 0) {
     return spare ? SameShapeRunMode<V, kOpen, 10, kSameShapeSpare>(nv)
                  : SameShapeRunMode<V, kOpen, 10, kSameShape>(nv);
   }
@@ -1692,7 +1691,8 @@ SFRAME_GCM_INLINE LaneRunFn SameShapeRun(int cls, bool spare) {
 template <class V, bool kOpen>
 __attribute__((noinline, target(SFRAME_GCM_TARGET))) void RunPendingGroup(
     int cls, const GcmBatchItem* const* items, int n, uint8_t* const* ok) {
-  RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, items, n, ok);
+  RunLaneGroup<V, kOpen>(ClassKeySize<V>(cls), ClassVectors<V>(cls), items, n,
+                         ok);
 }
 
 // GcmBatchItem as AllLikeFirst reads it: whole qwords, and the indexes of
@@ -1797,7 +1797,7 @@ template <class V, bool kOpen>
 SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
                                 uint8_t* ok) {
   constexpr int kW = V::kBlocks;
-  constexpr int kClasses = 8;
+  constexpr int kClasses = kLaneClasses<V>;
   uint8_t unused = 0;
   // Frames waiting for partners, per class, in groups of one key: a group
   // of mixed keys gathers each lane's round keys and powers from its own
@@ -1847,7 +1847,8 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
           group[f] = &items[i + f];
           group_ok[f] = kOpen ? ok + i + f : &unused;
         }
-        RunLaneGroup<V, kOpen>(cls / 4, cls % 4 + 1, group, kW, group_ok);
+        RunLaneGroup<V, kOpen>(ClassKeySize<V>(cls), ClassVectors<V>(cls),
+                               group, kW, group_ok);
         i += kW;
         continue;
       }

@@ -37,6 +37,9 @@ struct Zmm {
   static constexpr int kBulkVectors = 8;
   // Messages of up to 4 vectors (256 bytes) take one pass.
   static constexpr int kShortVectors = 4;
+  // A batch's lane groups take frames of up to 4 vectors (256 bytes, the
+  // longest message of the single pass too).
+  static constexpr int kLaneVectors = 4;
 
   // Byte mask with bits [0, n) set, 0 <= n <= 64.
   SFRAME_GCM_INLINE static __mmask64 Prefix(size_t n) {
