@@ -68,7 +68,7 @@ namespace {
 
 constexpr size_t kSizes[] = {16, 64, 112, 160, 512, 1200, 4096, 16384, 65536};
 // Batch benchmarks: media-sized frames, and frames per call.
-constexpr size_t kBatchSizes[] = {16, 64, 112, 160, 512, 1200};
+constexpr size_t kBatchSizes[] = {16, 64, 112, 160, 256, 512, 1200};
 constexpr size_t kBatchFrames[] = {8, 64};
 constexpr KeyId kKid = 0x123;
 // Raw baselines get a 4-byte AAD: the size of a typical SFrame header

@@ -12,9 +12,10 @@
 // Every function here carries `__attribute__((target(SFRAME_GCM_TARGET)))`,
 // so the code is compiled for exactly the ISA of the including file and no
 // global `-m` flag is needed. Everything is a template on `V`, and each kernel
-// defines its `V` in an anonymous namespace, so the instantiations of two
-// kernels never share a (COMDAT) symbol: an AVX-512 copy can never be picked
-// by the linker for the AVX2 kernel.
+// defines its `V` in a namespace of its own (vaes_avx512::Zmm,
+// vaes_avx2::Ymm), so the instantiations of two kernels never share a
+// (COMDAT) symbol: an AVX-512 copy can never be picked by the linker for the
+// AVX2 kernel.
 //
 // What `V` supplies (all static, all always-inline):
 //   using T;                      the vector type (__m256i, __m512i)
