@@ -56,8 +56,9 @@ struct Ymm {
   static constexpr int kShortVectors = 8;
   // A batch's lane groups take frames of up to 8 vectors (256 bytes, as on
   // AVX-512). A group of two 8-vector frames holds 16 AES states, all the
-  // ymm registers, and spills; on Zen 3 it still took 0.67-0.83 of the
-  // single calls' time at 200 and 256 bytes (5 vectors, 160 bytes: 0.60-0.75).
+  // ymm registers, and spills; on Zen 3 the batches of 200- and 256-byte
+  // frames still took 0.67-0.84 of their time as single calls (160 bytes:
+  // 0.60-0.76; docs/kernels.md, "Thirteenth session").
   static constexpr int kLaneVectors = 8;
 
   SFRAME_GCM_INLINE static T Zero() { return _mm256_setzero_si256(); }
