@@ -431,6 +431,54 @@ class ProducingHooks final : public HmacSha256MultiHooks {
   std::deque<std::vector<absl::Span<const uint8_t>>> produced_parts_;
 };
 
+// HmacSha256ShaniMultiEqual: messages of one length, on every lane count and
+// job count (full and partial lane groups), at the padding boundaries (55,
+// 56, 64, ...) and the longest length it takes, each split at random.
+TEST(HmacSha256ShaniMultiEqualTest, MatchesSingleStreamAndBoringSsl) {
+  if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
+  std::mt19937_64 rng(23);
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    for (size_t len : {size_t{0}, size_t{1}, size_t{55}, size_t{56}, size_t{63},
+                       size_t{64}, size_t{119}, size_t{120}, size_t{200},
+                       size_t{1000}, kSha256EqualMaxLen}) {
+      for (size_t n : {1, 2, 3, 4, 5, 7, 9, 13}) {
+        MultiCase c;
+        c.AddKeys(rng);
+        for (size_t i = 0; i < n; ++i) c.AddMessage(rng, len);
+        std::vector<Bytes> macs;
+        HmacSha256ShaniMultiEqual(c.Jobs(&macs), len, nullptr, lanes);
+        for (size_t i = 0; i < n; ++i) {
+          ASSERT_EQ(macs[i], c.want[i]) << "lanes=" << lanes << " len=" << len
+                                        << " job " << i << " of " << n;
+        }
+      }
+    }
+  }
+}
+
+TEST(HmacSha256ShaniMultiEqualTest, HooksRunOncePerJobAroundItsMac) {
+  if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
+  std::mt19937_64 rng(24);
+  HmacSha256ShaniMultiEqual({}, 0);  // nothing to do
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    for (int round = 0; round < 20; ++round) {
+      MultiCase c;
+      c.AddKeys(rng);
+      const size_t n = Uniform(rng, 1, 40);
+      const size_t len = round % 2 == 0 ? 200 : Uniform(rng, 0, 700);
+      for (size_t i = 0; i < n; ++i) c.AddMessage(rng, len);
+      std::vector<Bytes> macs;
+      std::vector<HmacSha256Job> jobs = c.Jobs(&macs);
+      ProducingHooks hooks(c, &jobs, &macs);
+      HmacSha256ShaniMultiEqual(jobs, len, &hooks, lanes);
+      hooks.ExpectEachCalledOnce();
+      for (size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(macs[i], c.want[i]) << "lanes=" << lanes << " job " << i;
+      }
+    }
+  }
+}
+
 // The default lane count follows the CPU (2 on AMD without AVX-512, else
 // 4); the test hook overrides it, and 0 and out-of-range values restore it.
 TEST(HmacSha256ShaniMultiTest, LaneCountFollowsTheCpuUnlessForced) {
@@ -449,6 +497,19 @@ TEST(HmacSha256ShaniMultiTest, LaneCountFollowsTheCpuUnlessForced) {
   EXPECT_LE(restored, 4);
   SetHmacSha256LanesForTesting(0);
   EXPECT_EQ(HmacSha256Lanes(), restored);
+}
+
+// The equal-length MACs use 4 lanes on every CPU unless forced; the same
+// hook forces them.
+TEST(HmacSha256ShaniMultiEqualTest, LaneCountIsFourUnlessForced) {
+  if (std::getenv("SFRAME_HMAC_LANES") == nullptr) {
+    EXPECT_EQ(HmacSha256EqualLanes(), 4);
+  }
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    SetHmacSha256LanesForTesting(lanes);
+    EXPECT_EQ(HmacSha256EqualLanes(), lanes);
+  }
+  SetHmacSha256LanesForTesting(0);
 }
 
 TEST(HmacSha256ShaniMultiTest, HooksRunOncePerJobAroundItsMac) {
@@ -538,14 +599,15 @@ std::vector<BatchKey> BatchKeys(std::mt19937_64& rng, AeadImplementation impl,
 // (checked against the BoringSSL construction for the CTR-HMAC suites).
 std::vector<BatchFrame> MakeFrames(std::mt19937_64& rng,
                                    const std::vector<BatchKey>& keys, size_t n,
-                                   size_t len) {
+                                   size_t len, size_t aad_len = SIZE_MAX) {
   std::vector<BatchFrame> frames(n);
   for (BatchFrame& f : frames) {
     const BatchKey& key = keys[Uniform(rng, 0, keys.size() - 1)];
     f.aead = key.aead.get();
     f.nonce = RandomBytes(rng, 12);
-    f.aad = RandomBytes(rng, Uniform(rng, 0, 3) == 0 ? Uniform(rng, 0, 100)
-                                                     : Uniform(rng, 0, 20));
+    f.aad = RandomBytes(rng, aad_len != SIZE_MAX       ? aad_len
+                             : Uniform(rng, 0, 3) == 0 ? Uniform(rng, 0, 100)
+                                                       : Uniform(rng, 0, 20));
     f.split = Uniform(rng, 0, f.aad.size());
     const size_t size = len != SIZE_MAX           ? len
                         : Uniform(rng, 0, 3) == 0 ? Uniform(rng, 0, 1500)
@@ -662,11 +724,16 @@ TEST_P(CtrHmacBatchTest, EqualLengthFramesMatchSingleCalls) {
   const auto keys = BatchKeys(rng, impl_, false);
   for (int lanes : {0, 1, 2, 3, 4}) {
     const ForceHmacLanes force(lanes);
-    for (size_t len : {0, 1, 16, 24, 160, 1200}) {
-      std::vector<BatchFrame> frames = MakeFrames(rng, keys, 70, len);
-      // A forged tag in the middle, and the first and last frames.
-      CheckBatch(frames, {0, 35, 69});
-      if (HasFatalFailure()) return;
+    for (size_t len : {0, 1, 16, 24, 160, 1200, 1600}) {
+      // Headers of one length too (the MACs in lockstep, up to
+      // kSha256EqualMaxLen bytes; 1600 is beyond it), and of random lengths.
+      for (size_t aad_len : {size_t{10}, size_t{60}, SIZE_MAX}) {
+        std::vector<BatchFrame> frames =
+            MakeFrames(rng, keys, 70, len, aad_len);
+        // A forged tag in the middle, and the first and last frames.
+        CheckBatch(frames, {0, 35, 69});
+        if (HasFatalFailure()) return;
+      }
     }
   }
 }

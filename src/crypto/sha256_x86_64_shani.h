@@ -109,6 +109,23 @@ void SetHmacSha256LanesForTesting(int lanes);
 void HmacSha256ShaniMulti(absl::Span<const HmacSha256Job> jobs,
                           HmacSha256MultiHooks* hooks = nullptr, int lanes = 0);
 
+// HmacSha256Lanes() for HmacSha256ShaniMultiEqual: forced the same way,
+// else 4 on every CPU.
+int HmacSha256EqualLanes();
+
+// Messages of at most this many bytes can take HmacSha256ShaniMultiEqual.
+inline constexpr size_t kSha256EqualMaxLen = 24 * kSha256BlockSize - 9;
+
+// HmacSha256ShaniMulti for jobs whose messages all have the same length
+// `len` (at most kSha256EqualMaxLen; the sum of each job's part sizes, once
+// its BeforeMac has run). Groups of `lanes` messages then run all their
+// blocks together, with no per-block planning: faster than
+// HmacSha256ShaniMulti for a batch of equal frames. Same contract
+// otherwise.
+void HmacSha256ShaniMultiEqual(absl::Span<const HmacSha256Job> jobs, size_t len,
+                               HmacSha256MultiHooks* hooks = nullptr,
+                               int lanes = 0);
+
 }  // namespace internal
 }  // namespace sframe
 
