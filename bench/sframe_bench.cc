@@ -692,9 +692,13 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("core_ghz", absl::StrCat(ghz));
   const char* impl = std::getenv("SFRAME_AEAD_IMPL");
   benchmark::AddCustomContext("sframe_aead_impl", impl ? impl : "auto");
-  // The CTR-HMAC batch's MAC lanes (SFRAME_HMAC_LANES or the CPU's default).
+  // The CTR-HMAC batch's MAC lanes (SFRAME_HMAC_LANES or the CPU's default),
+  // for frames of mixed lengths and for a chunk of equal ones.
   benchmark::AddCustomContext(
       "hmac_lanes", absl::StrCat(sframe::internal::HmacSha256Lanes()));
+  benchmark::AddCustomContext(
+      "hmac_equal_lanes",
+      absl::StrCat(sframe::internal::HmacSha256EqualLanes()));
 #if SFRAME_HAVE_IPSEC_MB
   benchmark::AddCustomContext("ipsec_mb_arch",
                               std::string(sframe::bench::IpsecMbArch()));

@@ -46,6 +46,10 @@
 // and the caller's per-message hooks, is done in small slices between the
 // rounds of the previous step (see Scheduler): issued in one burst between
 // steps it stalls the SHA unit instead of overlapping it.
+//
+// MESSAGES OF ONE LENGTH
+//
+// HmacSha256ShaniMultiEqual skips that planning: see "EQUAL LENGTHS" below.
 
 #include "src/crypto/sha256_x86_64_shani.h"
 
