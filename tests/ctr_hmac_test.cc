@@ -456,6 +456,34 @@ TEST(HmacSha256ShaniMultiEqualTest, MatchesSingleStreamAndBoringSsl) {
   }
 }
 
+// Outside the contract, the damage stays contained: a length over the limit
+// takes the general path (right MACs), and parts that do not sum to `len`
+// are hashed as their first `len` bytes, zero-filled, without touching
+// memory beyond the buffers.
+TEST(HmacSha256ShaniMultiEqualTest, ContainsCallerErrors) {
+  if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
+  std::mt19937_64 rng(25);
+  MultiCase c;
+  c.AddKeys(rng);
+  for (int i = 0; i < 5; ++i) c.AddMessage(rng, kSha256EqualMaxLen + 100);
+  std::vector<Bytes> macs;
+  HmacSha256ShaniMultiEqual(c.Jobs(&macs), kSha256EqualMaxLen + 100);
+  for (size_t i = 0; i < macs.size(); ++i) EXPECT_EQ(macs[i], c.want[i]) << i;
+
+  for (size_t claimed : {90, 110}) {
+    MultiCase d;
+    d.AddKeys(rng);
+    for (int i = 0; i < 5; ++i) d.AddMessage(rng, 100);
+    HmacSha256ShaniMultiEqual(d.Jobs(&macs), claimed);
+    for (size_t i = 0; i < macs.size(); ++i) {
+      Bytes hashed = d.msgs[i];
+      hashed.resize(claimed, 0);
+      EXPECT_EQ(macs[i], OracleHmac(d.raw_keys[d.key_of[i]], hashed))
+          << "claimed " << claimed << " job " << i;
+    }
+  }
+}
+
 TEST(HmacSha256ShaniMultiEqualTest, HooksRunOncePerJobAroundItsMac) {
   if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
   std::mt19937_64 rng(24);

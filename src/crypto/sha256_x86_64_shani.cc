@@ -59,6 +59,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "absl/base/optimization.h"
 #include "src/crypto/cpu_x86.h"
 
 namespace sframe {
@@ -706,13 +707,15 @@ SFRAME_SHA_TARGET inline void PadInto(
     _mm_store_si128(reinterpret_cast<__m128i*>(dst + i), zero);
   }
   // `len` is the sum of the part sizes (the caller's precondition); the
-  // copies stop at it regardless, so a caller's error cannot overrun `dst`.
+  // copies stop at it regardless, and a shortfall is zeroed, so a caller's
+  // error cannot overrun `dst` or hash what it held before.
   size_t at = 0;
   for (absl::Span<const uint8_t> p : parts) {
     const size_t n = std::min(p.size(), len - at);
     CopyShort(dst + at, p.data(), n);
     at += n;
   }
+  if (ABSL_PREDICT_FALSE(at != len)) memset(dst + at, 0, len - at);
   dst[len] = 0x80;
 }
 
@@ -839,6 +842,10 @@ int HmacSha256EqualLanes() {
 
 void HmacSha256ShaniMultiEqual(absl::Span<const HmacSha256Job> jobs, size_t len,
                                HmacSha256MultiHooks* hooks, int lanes) {
+  if (len > kSha256EqualMaxLen) {
+    // Outside the contract; the general path takes any lengths.
+    return HmacSha256ShaniMulti(jobs, hooks, lanes);
+  }
   if (lanes < 1 || lanes > 4) lanes = HmacSha256EqualLanes();
   switch (lanes) {
     case 1:

@@ -123,9 +123,10 @@ inline constexpr size_t kSha256EqualMaxLen = 24 * kSha256BlockSize - 9;
 // with no per-block planning: on Zen 3, 4 lanes here take about 0.9 of the
 // time of HmacSha256ShaniMulti's default per MAC. A group's hooks run
 // around it: BeforeMac for each of its jobs, the MACs, AfterMac for each.
-// Uses 6 KiB of stack for the padded copies. Same contract otherwise; a job
-// whose parts do not sum to `len` gets a wrong MAC but no memory is
-// overrun.
+// Uses 6 KiB of stack for the padded copies. Same contract otherwise. A
+// caller's error is contained: for `len` over the limit the jobs go to
+// HmacSha256ShaniMulti, and a job whose parts do not sum to `len` gets a
+// wrong MAC but no memory is overrun.
 void HmacSha256ShaniMultiEqual(absl::Span<const HmacSha256Job> jobs, size_t len,
                                HmacSha256MultiHooks* hooks = nullptr,
                                int lanes = 0);
