@@ -128,6 +128,25 @@ SFRAME_SHA_TARGET inline __m128i WordsEfgh(const State& s) {
   return _mm_shuffle_epi32(_mm_unpacklo_epi64(s.cdgh, s.abef), 0x1b);
 }
 
+// Writes the constant second half of an outer block: 0x80, zeros and the
+// big-endian bit length of (opad block || inner hash).
+SFRAME_SHA_TARGET inline void OuterPadding(uint8_t* block) {
+  constexpr uint32_t kOuterBits = (kSha256BlockSize + kSha256DigestSize) * 8;
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(block + 32),
+                   _mm_set_epi32(0, 0, 0, 0x80));
+  _mm_storeu_si128(
+      reinterpret_cast<__m128i*>(block + 48),
+      _mm_set_epi32(static_cast<int>(__builtin_bswap32(kOuterBits)), 0, 0, 0));
+}
+
+// The digest (big-endian words) of state `s` to out[0..32).
+SFRAME_SHA_TARGET inline void StoreDigest(const State& s, uint8_t* out) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                   _mm_shuffle_epi8(WordsAbcd(s), WordSwap()));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16),
+                   _mm_shuffle_epi8(WordsEfgh(s), WordSwap()));
+}
+
 // One compression (FIPS 180-4 §6.2.2) of the message words m0..m3 (W0..W15,
 // native dword order). The schedule for group g+1 is computed before the
 // rounds of group g, so it is ready when they need it.
@@ -306,10 +325,7 @@ SFRAME_SHA_TARGET void MacImpl(
   State o = LoadState(key.outer);
   Block(o, WordsAbcd(s.st), WordsEfgh(s.st), _mm_set_epi32(0, 0, 0, INT32_MIN),
         _mm_set_epi32((kSha256BlockSize + kSha256DigestSize) * 8, 0, 0, 0));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(mac),
-                   _mm_shuffle_epi8(WordsAbcd(o), WordSwap()));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(mac + 16),
-                   _mm_shuffle_epi8(WordsEfgh(o), WordSwap()));
+  StoreDigest(o, mac);
   WipeLocal(&s);
   WipeLocal(&o);
 }
@@ -603,14 +619,7 @@ SFRAME_SHA_TARGET void MultiImpl(absl::Span<const HmacSha256Job> jobs,
   sc.done_count = 0;
   sc.steps[0].c = 0;
   for (Lane& l : sc.lanes) {
-    // The outer block after the 32-byte inner hash: 0x80, zeros, and the
-    // big-endian bit length of (opad block || inner hash).
-    memset(l.outer + kSha256DigestSize, 0,
-           kSha256BlockSize - kSha256DigestSize);
-    l.outer[kSha256DigestSize] = 0x80;
-    constexpr uint32_t kOuterBits = (kSha256BlockSize + kSha256DigestSize) * 8;
-    l.outer[kSha256BlockSize - 2] = static_cast<uint8_t>(kOuterBits >> 8);
-    l.outer[kSha256BlockSize - 1] = static_cast<uint8_t>(kOuterBits);
+    OuterPadding(l.outer);
     l.next_job = nullptr;
     l.role = Role::kIdle;
     l.job = sc.TakeJob();
@@ -629,11 +638,7 @@ SFRAME_SHA_TARGET void MultiImpl(absl::Span<const HmacSha256Job> jobs,
     BlocksFor<N>(sc.steps[cur], sc);
     for (Lane& l : sc.lanes) {
       if (l.role == Role::kOuter) {
-        uint8_t* mac = l.job->mac;
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(mac),
-                         _mm_shuffle_epi8(WordsAbcd(l.st), WordSwap()));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(mac + 16),
-                         _mm_shuffle_epi8(WordsEfgh(l.st), WordSwap()));
+        StoreDigest(l.st, l.job->mac);
         if (hooks != nullptr) sc.PushDone(l.job);
         if (l.next_role == Role::kInner) {
           l.job = l.next_job;
@@ -641,10 +646,7 @@ SFRAME_SHA_TARGET void MultiImpl(absl::Span<const HmacSha256Job> jobs,
           l.st = LoadState(l.job->key->inner);
         }
       } else if (l.next_role == Role::kOuter) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(l.outer),
-                         _mm_shuffle_epi8(WordsAbcd(l.st), WordSwap()));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(l.outer + 16),
-                         _mm_shuffle_epi8(WordsEfgh(l.st), WordSwap()));
+        StoreDigest(l.st, l.outer);
         l.st = LoadState(l.job->key->outer);
         // The lane's next job, started while its outer block runs.
         l.next_job = sc.TakeJob();
@@ -670,25 +672,6 @@ SFRAME_SHA_TARGET void MultiImpl(absl::Span<const HmacSha256Job> jobs,
 struct NoSlices {
   SFRAME_SHA_TARGET inline void Slice(int) {}
 };
-
-// Writes the constant second half of an outer block: 0x80, zeros and the
-// big-endian bit length of (opad block || inner hash).
-SFRAME_SHA_TARGET inline void OuterPadding(uint8_t* block) {
-  constexpr uint32_t kOuterBits = (kSha256BlockSize + kSha256DigestSize) * 8;
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(block + 32),
-                   _mm_set_epi32(0, 0, 0, 0x80));
-  _mm_storeu_si128(
-      reinterpret_cast<__m128i*>(block + 48),
-      _mm_set_epi32(static_cast<int>(__builtin_bswap32(kOuterBits)), 0, 0, 0));
-}
-
-// The digest (big-endian words) of state `s` to out[0..32).
-SFRAME_SHA_TARGET inline void StoreDigest(const State& s, uint8_t* out) {
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
-                   _mm_shuffle_epi8(WordsAbcd(s), WordSwap()));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16),
-                   _mm_shuffle_epi8(WordsEfgh(s), WordSwap()));
-}
 
 // Room for a padded message of kSha256EqualMaxLen bytes.
 constexpr size_t kUniformBuf = 24 * kSha256BlockSize;
