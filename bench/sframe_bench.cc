@@ -10,13 +10,16 @@
 // plus BM_AeadSeal/<suite>/<bytes> and BM_AeadOpen/<suite>/<bytes>: our AEAD
 // alone, below the SFrame layer, and BM_AeadSealBatch/<suite>/<bytes>/<frames>
 // and BM_AeadOpenBatch/...: <frames> frames per call through the internal
-// batch entry point (items/s = frames/s), and BM_EncryptBatch/<suite>/
-// <bytes>/<frames> and BM_DecryptBatch/...: the public batch API
-// (sframe/batch.h), <frames> frames of one Encryptor per call.
-// Every benchmark reports `allocs_per_iter` (operator new calls per
-// iteration; 0 on every per-frame path) and bytes/items per second.
-// The core clock (GHz, from a dependent-multiply chain) is in the JSON context
-// as `core_ghz`, for cycles-per-byte conversions.
+// batch entry point (items/s = frames/s), with frames of mixed lengths in
+// BM_AeadSealBatchAudio/<suite>/64 (64 audio frames of 40-200 bytes, 64
+// keys) and BM_AeadSealBatchPackets/<suite>/<bytes> (a video frame of
+// <bytes> as 1200-byte packets) and their Open twins, and
+// BM_EncryptBatch/<suite>/ <bytes>/<frames> and BM_DecryptBatch/...: the public
+// batch API (sframe/batch.h), <frames> frames of one Encryptor per call. Every
+// benchmark reports `allocs_per_iter` (operator new calls per iteration; 0 on
+// every per-frame path) and bytes/items per second. The core clock (GHz, from a
+// dependent-multiply chain) is in the JSON context as `core_ghz`, for
+// cycles-per-byte conversions.
 
 #include <openssl/aead.h>
 #include <openssl/aes.h>
@@ -266,14 +269,18 @@ void BM_RatchetStep(benchmark::State& state, CipherSuite suite) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// `frames` independent frames of `bytes` each (one key, distinct nonces)
-// through the internal batch entry point (Aead::SealBatch / OpenBatch).
-// Items are frames; time per frame = time per iteration / frames.
+// Independent frames of lengths `lens` (distinct nonces) through the
+// internal batch entry point (Aead::SealBatch / OpenBatch). Items are
+// frames; time per frame = time per iteration / frames.
 // `keys` keys, frame i on key i % keys (frames of many senders, none next
 // to another of its key when keys > 1); `loop`: the same seals as a loop of
 // single Seal calls, for the ratio (seal only).
-void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
-                  size_t frames, bool seal, size_t keys, bool loop) {
+void BM_AeadBatch(benchmark::State& state, CipherSuite suite,
+                  const std::vector<size_t>& lens, bool seal, size_t keys,
+                  bool loop) {
+  const size_t frames = lens.size();
+  size_t total = 0;
+  for (size_t len : lens) total += len;
   std::vector<std::unique_ptr<internal::Aead>> aeads;
   for (size_t k = 0; k < keys; ++k) {
     auto aead = internal::Aead::Create(
@@ -282,21 +289,24 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
     aeads.push_back(*std::move(aead));
   }
   const std::vector<uint8_t> aad = Pattern(kBaselineAadSize, 4);
-  const std::vector<uint8_t> pt = Pattern(bytes, 2);
-  std::vector<std::vector<uint8_t>> nonces(frames), cts(frames), outs(frames);
+  std::vector<std::vector<uint8_t>> pts(frames), nonces(frames), cts(frames),
+      outs(frames);
   std::vector<internal::AeadBatchItem> seal_items(frames), open_items(frames);
   for (size_t i = 0; i < frames; ++i) {
+    const size_t bytes = lens[i];
+    pts[i] = Pattern(bytes, 2);
     nonces[i] = Pattern(12, static_cast<uint8_t>(3 + i));
     cts[i].assign(bytes + kMaxTagSize, 0);
     outs[i].assign(bytes + kMaxTagSize, 0);
     seal_items[i] = internal::MakeAeadBatchItem(
-        aeads[i % keys].get(), nonces[i].data(), aad, {}, pt, cts[i].data(),
+        aeads[i % keys].get(), nonces[i].data(), aad, {}, pts[i], cts[i].data(),
         cts[i].data() + bytes);
   }
   if (!internal::Aead::SealBatch(seal_items)) {
     return state.SkipWithError("seal failed");
   }
   for (size_t i = 0; i < frames; ++i) {
+    const size_t bytes = lens[i];
     open_items[i] = internal::MakeAeadBatchItem(
         aeads[i % keys].get(), nonces[i].data(), aad, {},
         absl::MakeConstSpan(cts[i].data(), bytes), outs[i].data(),
@@ -312,7 +322,7 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
     if (loop) {
       for (size_t i = 0; i < frames; ++i) {
         good =
-            good && aeads[i % keys]->Seal(nonces[i].data(), aad, {}, pt,
+            good && aeads[i % keys]->Seal(nonces[i].data(), aad, {}, pts[i],
                                           seal_items[i].out, seal_items[i].tag);
       }
     } else if (seal) {
@@ -330,7 +340,7 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite, size_t bytes,
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          static_cast<int64_t>(bytes * frames));
+                          static_cast<int64_t>(total));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(frames));
   state.counters["allocs_per_iter"] = allocs;
@@ -649,12 +659,12 @@ void RegisterAll() {
     for (size_t bytes : kBatchSizes) {
       for (size_t frames : kBatchFrames) {
         const std::string tail = absl::StrCat("/", s, "/", bytes, "/", frames);
+        const std::vector<size_t> lens(frames, bytes);
         benchmark::RegisterBenchmark(("BM_AeadSealBatch" + tail).c_str(),
-                                     BM_AeadBatch, suite, bytes, frames, true,
-                                     1, false);
+                                     BM_AeadBatch, suite, lens, true, 1, false);
         benchmark::RegisterBenchmark(("BM_AeadOpenBatch" + tail).c_str(),
-                                     BM_AeadBatch, suite, bytes, frames, false,
-                                     1, false);
+                                     BM_AeadBatch, suite, lens, false, 1,
+                                     false);
         benchmark::RegisterBenchmark(("BM_EncryptBatch" + tail).c_str(),
                                      BM_EncryptBatch, suite, bytes, frames);
         benchmark::RegisterBenchmark(("BM_DecryptBatch" + tail).c_str(),
@@ -664,15 +674,43 @@ void RegisterAll() {
     // Frames of many keys, round-robin (many audio senders at an SFU):
     // the batch against a loop of single calls on the same frames.
     if (IsGcm(suite)) {
+      const std::vector<size_t> lens(64, 112);
       for (size_t keys : {1, 2, 16, 64}) {
         const std::string tail = absl::StrCat("/", s, "/112/64/", keys);
         benchmark::RegisterBenchmark(("BM_AeadSealBatchKeys" + tail).c_str(),
-                                     BM_AeadBatch, suite, 112, 64, true, keys,
+                                     BM_AeadBatch, suite, lens, true, keys,
                                      false);
         benchmark::RegisterBenchmark(("BM_AeadSealLoopKeys" + tail).c_str(),
-                                     BM_AeadBatch, suite, 112, 64, true, keys,
+                                     BM_AeadBatch, suite, lens, true, keys,
                                      true);
       }
+    }
+    // Frames of mixed lengths. Audio: 64 senders' frames of 40 to 200 bytes
+    // (Opus at common bitrates), each on its own key, in a fixed scrambled
+    // order. Packets: one video frame of <bytes> in per-packet mode, cut
+    // into 1200-byte packets and a shorter last one, on one key.
+    {
+      std::vector<size_t> audio(64);
+      for (size_t i = 0; i < audio.size(); ++i) {
+        audio[i] = 40 + (i * 97 + 13) % 161;
+      }
+      const std::string tail = absl::StrCat("/", s, "/64");
+      benchmark::RegisterBenchmark(("BM_AeadSealBatchAudio" + tail).c_str(),
+                                   BM_AeadBatch, suite, audio, true, 64, false);
+      benchmark::RegisterBenchmark(("BM_AeadOpenBatchAudio" + tail).c_str(),
+                                   BM_AeadBatch, suite, audio, false, 64,
+                                   false);
+    }
+    for (size_t bytes : {10000, 25000}) {
+      std::vector<size_t> packets(bytes / 1200, 1200);
+      if (bytes % 1200 != 0) packets.push_back(bytes % 1200);
+      const std::string tail = absl::StrCat("/", s, "/", bytes);
+      benchmark::RegisterBenchmark(("BM_AeadSealBatchPackets" + tail).c_str(),
+                                   BM_AeadBatch, suite, packets, true, 1,
+                                   false);
+      benchmark::RegisterBenchmark(("BM_AeadOpenBatchPackets" + tail).c_str(),
+                                   BM_AeadBatch, suite, packets, false, 1,
+                                   false);
     }
     benchmark::RegisterBenchmark(("BM_KeyInstall/" + s).c_str(), BM_KeyInstall,
                                  suite);
