@@ -507,6 +507,91 @@ TEST(HmacSha256ShaniMultiEqualTest, HooksRunOncePerJobAroundItsMac) {
   }
 }
 
+// Lengths that never increase (per-packet video: packets of one length and
+// a shorter last one; and random non-increasing runs), with the expected
+// MACs; lens[i] is message i's length.
+MultiCase NonIncreasingCase(std::mt19937_64& rng, size_t n, bool packets,
+                            std::vector<size_t>* lens) {
+  MultiCase c;
+  c.AddKeys(rng);
+  lens->clear();
+  for (size_t i = 0; i < n; ++i) {
+    size_t len;
+    if (packets) {
+      len = i + 1 < n ? kSha256EqualMaxLen - 7 : Uniform(rng, 0, 1000);
+    } else {
+      len = Uniform(rng, 0, i == 0 ? kSha256EqualMaxLen : lens->back());
+    }
+    lens->push_back(len);
+    c.AddMessage(rng, len);
+  }
+  return c;
+}
+
+// HmacSha256ShaniLockstep: lanes that drop out of their group as their
+// messages end, on every lane count and job count, with and without hooks.
+TEST(HmacSha256ShaniLockstepTest, MatchesBoringSslWithAndWithoutHooks) {
+  if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
+  std::mt19937_64 rng(26);
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    for (size_t n : {1, 2, 3, 4, 5, 7, 9, 13, 21}) {
+      for (int round = 0; round < 6; ++round) {
+        std::vector<size_t> lens;
+        const MultiCase c = NonIncreasingCase(rng, n, round < 2, &lens);
+        std::vector<Bytes> macs;
+        std::vector<HmacSha256Job> jobs = c.Jobs(&macs);
+        if (round % 2 == 0) {
+          HmacSha256ShaniLockstep(jobs, lens.data(), nullptr, lanes);
+        } else {
+          ProducingHooks hooks(c, &jobs, &macs);
+          HmacSha256ShaniLockstep(jobs, lens.data(), &hooks, lanes);
+          hooks.ExpectEachCalledOnce();
+        }
+        for (size_t i = 0; i < n; ++i) {
+          ASSERT_EQ(macs[i], c.want[i])
+              << "lanes=" << lanes << " round " << round << " job " << i
+              << " of " << n << " length " << lens[i];
+        }
+      }
+    }
+  }
+}
+
+// Lengths that increase somewhere, or exceed the limit, take the general
+// path (right MACs); parts that fall short of their length are hashed
+// zero-filled, and nothing beyond the buffers is touched.
+TEST(HmacSha256ShaniLockstepTest, OtherLengthsAndCallerErrors) {
+  if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
+  std::mt19937_64 rng(27);
+  HmacSha256ShaniLockstep({}, nullptr);  // nothing to do
+  for (const std::vector<size_t>& lens :
+       {std::vector<size_t>{100, 200, 50}, std::vector<size_t>{0, 1},
+        std::vector<size_t>{kSha256EqualMaxLen + 1, 10, 5},
+        std::vector<size_t>{900, 800, 700, 2000}}) {
+    MultiCase c;
+    c.AddKeys(rng);
+    for (size_t len : lens) c.AddMessage(rng, len);
+    std::vector<Bytes> macs;
+    std::vector<HmacSha256Job> jobs = c.Jobs(&macs);
+    ProducingHooks hooks(c, &jobs, &macs);
+    HmacSha256ShaniLockstep(jobs, lens.data(), &hooks);
+    hooks.ExpectEachCalledOnce();
+    for (size_t i = 0; i < macs.size(); ++i) EXPECT_EQ(macs[i], c.want[i]) << i;
+  }
+  MultiCase d;
+  d.AddKeys(rng);
+  const std::vector<size_t> real = {300, 300, 200, 100, 100};
+  const std::vector<size_t> claimed = {310, 290, 200, 120, 90};
+  for (size_t len : real) d.AddMessage(rng, len);
+  std::vector<Bytes> macs;
+  HmacSha256ShaniLockstep(d.Jobs(&macs), claimed.data());
+  for (size_t i = 0; i < macs.size(); ++i) {
+    Bytes hashed = d.msgs[i];
+    hashed.resize(claimed[i], 0);
+    EXPECT_EQ(macs[i], OracleHmac(d.raw_keys[d.key_of[i]], hashed)) << i;
+  }
+}
+
 // The default lane count follows the CPU (2 on AMD without AVX-512, else
 // 4); the test hook overrides it, and 0 and out-of-range values restore it.
 TEST(HmacSha256ShaniMultiTest, LaneCountFollowsTheCpuUnlessForced) {
@@ -775,6 +860,33 @@ TEST_P(CtrHmacBatchTest, EqualLengthFramesMatchSingleCalls) {
       }
       CheckBatch(frames, {1, 34});
       if (HasFatalFailure()) return;
+    }
+  }
+}
+
+// A video frame in per-packet mode: packets of one length and a shorter
+// last one (the MACs in lockstep, the last lane dropping out early), a few
+// frames of them back to back (lengths that rise again: the general path),
+// and every lane count.
+TEST_P(CtrHmacBatchTest, PacketRunsMatchSingleCalls) {
+  std::mt19937_64 rng(45 + GetParam());
+  const auto keys = BatchKeys(rng, impl_, false);
+  for (int lanes : {0, 1, 2, 3, 4}) {
+    const ForceHmacLanes force(lanes);
+    for (size_t frame_bytes : {2500, 10000, 30000}) {
+      for (int frames_per_call : {1, 3}) {
+        std::vector<BatchFrame> frames;
+        for (int f = 0; f < frames_per_call; ++f) {
+          const size_t bytes = frame_bytes + Uniform(rng, 0, 1199);
+          for (size_t at = 0; at < bytes; at += 1200) {
+            std::vector<BatchFrame> one =
+                MakeFrames(rng, keys, 1, std::min<size_t>(1200, bytes - at), 4);
+            frames.push_back(std::move(one[0]));
+          }
+        }
+        CheckBatch(frames, {frames.size() - 1, frames.size() / 2});
+        if (HasFatalFailure()) return;
+      }
     }
   }
 }

@@ -452,18 +452,21 @@ class CtrHmacChunk final : public HmacSha256MultiHooks {
 
   void Run(size_t n) {
     // Frames whose MAC inputs have one length (a batch of equal frames) take
-    // the lanes in lockstep.
-    const auto mac_len = [&](size_t i) {
+    // the lanes in lockstep; so do lengths that never increase (a video
+    // frame's packets) when HmacSha256ShaniLockstep accepts them.
+    size_t lens[kCtrHmacChunk];
+    bool equal = true;
+    for (size_t i = 0; i < n; ++i) {
       const AeadBatchItem& it = *items_[i];
-      return FastCtrHmac::kMacPrefixSize + it.aad1_len + it.aad2_len + it.len;
-    };
-    const size_t len = mac_len(0);
-    bool equal = len <= kSha256EqualMaxLen;
-    for (size_t i = 1; i < n; ++i) equal &= mac_len(i) == len;
-    if (equal) {
-      HmacSha256ShaniMultiEqual(absl::MakeConstSpan(jobs_, n), len, this);
+      lens[i] =
+          FastCtrHmac::kMacPrefixSize + it.aad1_len + it.aad2_len + it.len;
+      equal &= lens[i] == lens[0];
+    }
+    const absl::Span<const HmacSha256Job> jobs(jobs_, n);
+    if (equal && lens[0] <= kSha256EqualMaxLen) {
+      HmacSha256ShaniMultiEqual(jobs, lens[0], this);
     } else {
-      HmacSha256ShaniMulti(absl::MakeConstSpan(jobs_, n), this);
+      HmacSha256ShaniLockstep(jobs, lens, this);
     }
     // Untruncated MACs (for open: the valid tag of a possibly forged frame).
     WipeSecret(mac_, n * kSha256DigestSize);
