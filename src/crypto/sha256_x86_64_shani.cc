@@ -801,8 +801,8 @@ SFRAME_SHA_TARGET void UniformImpl(absl::Span<const HmacSha256Job> jobs,
 // the lanes still busy at any block a prefix of the group, so a lane whose
 // message has ended simply drops out (Blocks on fewer lanes). The equal case
 // keeps its own code: one engine for both cost the equal batches 2-6% at
-// 16-112 bytes (measured, Zen 3). Scattered lengths keep the scheduled path: sorted
-// into groups of like lengths they ran no faster (docs/kernels.md).
+// 16-112 bytes (measured, Zen 3). Scattered lengths keep the scheduled path:
+// sorted into groups of like lengths they ran no faster (docs/kernels.md).
 
 // Inner blocks [from, to) of lanes 0..K, which all have at least `to`
 // blocks; a lane whose message ends at `to` gets its length field ORed into
