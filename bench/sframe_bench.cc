@@ -7,19 +7,23 @@
 //   BM_BoringSSLSeal/<suite>/<bytes>    BM_BoringSSLOpen/<suite>/<bytes>
 //   BM_IpsecMbSeal/<suite>/<bytes>      BM_IpsecMbOpen/<suite>/<bytes>
 //   BM_KeyInstall/<suite>               BM_RatchetStep/<suite>
-// plus BM_AeadSeal/<suite>/<bytes> and BM_AeadOpen/<suite>/<bytes>: our AEAD
-// alone, below the SFrame layer, and BM_AeadSealBatch/<suite>/<bytes>/<frames>
-// and BM_AeadOpenBatch/...: <frames> frames per call through the internal
-// batch entry point (items/s = frames/s), with frames of mixed lengths in
-// BM_AeadSealBatchAudio/<suite>/64 (64 audio frames of 40-200 bytes, 64
-// keys) and BM_AeadSealBatchPackets/<suite>/<bytes> (a video frame of
-// <bytes> as 1200-byte packets) and their Open twins, and
-// BM_EncryptBatch/<suite>/ <bytes>/<frames> and BM_DecryptBatch/...: the public
-// batch API (sframe/batch.h), <frames> frames of one Encryptor per call. Every
-// benchmark reports `allocs_per_iter` (operator new calls per iteration; 0 on
-// every per-frame path) and bytes/items per second. The core clock (GHz, from a
-// dependent-multiply chain) is in the JSON context as `core_ghz`, for
-// cycles-per-byte conversions.
+// plus:
+//   BM_AeadSeal/<suite>/<bytes>, BM_AeadOpen/...: our AEAD alone, below the
+//     SFrame layer;
+//   BM_AeadSealBatch/<suite>/<bytes>/<frames>, BM_AeadOpenBatch/...: <frames>
+//     frames per call through the internal batch entry point (items/s =
+//     frames/s);
+//   BM_AeadSealBatchAudio/<suite>/64 (64 audio frames of 40-200 bytes, 64
+//     keys), BM_AeadSealBatchPackets/<suite>/<bytes> (a video frame of
+//     <bytes> as 1200-byte packets), BM_AeadSealBatchStreams/<suite>/4 (4
+//     senders' video frames as packets, a key each), and their Open twins:
+//     the same entry point on frames of mixed lengths;
+//   BM_EncryptBatch/<suite>/<bytes>/<frames>, BM_DecryptBatch/...: the public
+//     batch API (sframe/batch.h), <frames> frames of one Encryptor per call.
+// Every benchmark reports `allocs_per_iter` (operator new calls per
+// iteration; 0 on every per-frame path) and bytes/items per second. The core
+// clock (GHz, from a dependent-multiply chain) is in the JSON context as
+// `core_ghz`, for cycles-per-byte conversions.
 
 #include <openssl/aead.h>
 #include <openssl/aes.h>
@@ -27,6 +31,7 @@
 #include <openssl/hmac.h>
 #include <openssl/mem.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -272,12 +277,13 @@ void BM_RatchetStep(benchmark::State& state, CipherSuite suite) {
 // Independent frames of lengths `lens` (distinct nonces) through the
 // internal batch entry point (Aead::SealBatch / OpenBatch). Items are
 // frames; time per frame = time per iteration / frames.
-// `keys` keys, frame i on key i % keys (frames of many senders, none next
-// to another of its key when keys > 1); `loop`: the same seals as a loop of
-// single Seal calls, for the ratio (seal only).
+// Frame i on key key_of[i] (of max + 1 keys); `loop`: the same seals as a
+// loop of single Seal calls, for the ratio (seal only).
 void BM_AeadBatch(benchmark::State& state, CipherSuite suite,
-                  const std::vector<size_t>& lens, bool seal, size_t keys,
-                  bool loop) {
+                  const std::vector<size_t>& lens, bool seal,
+                  const std::vector<size_t>& key_of, bool loop) {
+  size_t keys = 0;
+  for (size_t k : key_of) keys = std::max(keys, k + 1);
   const size_t frames = lens.size();
   size_t total = 0;
   for (size_t len : lens) total += len;
@@ -299,8 +305,8 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite,
     cts[i].assign(bytes + kMaxTagSize, 0);
     outs[i].assign(bytes + kMaxTagSize, 0);
     seal_items[i] = internal::MakeAeadBatchItem(
-        aeads[i % keys].get(), nonces[i].data(), aad, {}, pts[i], cts[i].data(),
-        cts[i].data() + bytes);
+        aeads[key_of[i]].get(), nonces[i].data(), aad, {}, pts[i],
+        cts[i].data(), cts[i].data() + bytes);
   }
   if (!internal::Aead::SealBatch(seal_items)) {
     return state.SkipWithError("seal failed");
@@ -308,7 +314,7 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite,
   for (size_t i = 0; i < frames; ++i) {
     const size_t bytes = lens[i];
     open_items[i] = internal::MakeAeadBatchItem(
-        aeads[i % keys].get(), nonces[i].data(), aad, {},
+        aeads[key_of[i]].get(), nonces[i].data(), aad, {},
         absl::MakeConstSpan(cts[i].data(), bytes), outs[i].data(),
         cts[i].data() + bytes);
     if (seal) {
@@ -321,9 +327,9 @@ void BM_AeadBatch(benchmark::State& state, CipherSuite suite,
     bool good = true;
     if (loop) {
       for (size_t i = 0; i < frames; ++i) {
-        good =
-            good && aeads[i % keys]->Seal(nonces[i].data(), aad, {}, pts[i],
-                                          seal_items[i].out, seal_items[i].tag);
+        good = good &&
+               aeads[key_of[i]]->Seal(nonces[i].data(), aad, {}, pts[i],
+                                      seal_items[i].out, seal_items[i].tag);
       }
     } else if (seal) {
       good = internal::Aead::SealBatch(seal_items);
@@ -660,10 +666,12 @@ void RegisterAll() {
       for (size_t frames : kBatchFrames) {
         const std::string tail = absl::StrCat("/", s, "/", bytes, "/", frames);
         const std::vector<size_t> lens(frames, bytes);
+        const std::vector<size_t> one_key(frames, 0);
         benchmark::RegisterBenchmark(("BM_AeadSealBatch" + tail).c_str(),
-                                     BM_AeadBatch, suite, lens, true, 1, false);
+                                     BM_AeadBatch, suite, lens, true, one_key,
+                                     false);
         benchmark::RegisterBenchmark(("BM_AeadOpenBatch" + tail).c_str(),
-                                     BM_AeadBatch, suite, lens, false, 1,
+                                     BM_AeadBatch, suite, lens, false, one_key,
                                      false);
         benchmark::RegisterBenchmark(("BM_EncryptBatch" + tail).c_str(),
                                      BM_EncryptBatch, suite, bytes, frames);
@@ -676,40 +684,69 @@ void RegisterAll() {
     if (IsGcm(suite)) {
       const std::vector<size_t> lens(64, 112);
       for (size_t keys : {1, 2, 16, 64}) {
+        // Frame i on key i % keys: none next to another of its key.
+        std::vector<size_t> key_of(lens.size());
+        for (size_t i = 0; i < key_of.size(); ++i) key_of[i] = i % keys;
         const std::string tail = absl::StrCat("/", s, "/112/64/", keys);
         benchmark::RegisterBenchmark(("BM_AeadSealBatchKeys" + tail).c_str(),
-                                     BM_AeadBatch, suite, lens, true, keys,
+                                     BM_AeadBatch, suite, lens, true, key_of,
                                      false);
         benchmark::RegisterBenchmark(("BM_AeadSealLoopKeys" + tail).c_str(),
-                                     BM_AeadBatch, suite, lens, true, keys,
+                                     BM_AeadBatch, suite, lens, true, key_of,
                                      true);
       }
     }
     // Frames of mixed lengths. Audio: 64 senders' frames of 40 to 200 bytes
     // (Opus at common bitrates), each on its own key, in a fixed scrambled
     // order. Packets: one video frame of <bytes> in per-packet mode, cut
-    // into 1200-byte packets and a shorter last one, on one key.
+    // into 1200-byte packets and a shorter last one, on one key. Streams:
+    // one such frame from each of 4 senders (10000, 7000, 12500 and 4200
+    // bytes), each on its own key, one after the other.
     {
-      std::vector<size_t> audio(64);
+      std::vector<size_t> audio(64), key_of(64);
       for (size_t i = 0; i < audio.size(); ++i) {
         audio[i] = 40 + (i * 97 + 13) % 161;
+        key_of[i] = i;
       }
       const std::string tail = absl::StrCat("/", s, "/64");
       benchmark::RegisterBenchmark(("BM_AeadSealBatchAudio" + tail).c_str(),
-                                   BM_AeadBatch, suite, audio, true, 64, false);
+                                   BM_AeadBatch, suite, audio, true, key_of,
+                                   false);
       benchmark::RegisterBenchmark(("BM_AeadOpenBatchAudio" + tail).c_str(),
-                                   BM_AeadBatch, suite, audio, false, 64,
+                                   BM_AeadBatch, suite, audio, false, key_of,
                                    false);
     }
+    const auto add_packets = [](size_t bytes, size_t key,
+                                std::vector<size_t>* lens,
+                                std::vector<size_t>* key_of) {
+      for (size_t at = 0; at < bytes; at += 1200) {
+        lens->push_back(std::min<size_t>(1200, bytes - at));
+        key_of->push_back(key);
+      }
+    };
     for (size_t bytes : {10000, 25000}) {
-      std::vector<size_t> packets(bytes / 1200, 1200);
-      if (bytes % 1200 != 0) packets.push_back(bytes % 1200);
+      std::vector<size_t> packets, key_of;
+      add_packets(bytes, 0, &packets, &key_of);
       const std::string tail = absl::StrCat("/", s, "/", bytes);
       benchmark::RegisterBenchmark(("BM_AeadSealBatchPackets" + tail).c_str(),
-                                   BM_AeadBatch, suite, packets, true, 1,
+                                   BM_AeadBatch, suite, packets, true, key_of,
                                    false);
       benchmark::RegisterBenchmark(("BM_AeadOpenBatchPackets" + tail).c_str(),
-                                   BM_AeadBatch, suite, packets, false, 1,
+                                   BM_AeadBatch, suite, packets, false, key_of,
+                                   false);
+    }
+    {
+      std::vector<size_t> packets, key_of;
+      const size_t frame_bytes[] = {10000, 7000, 12500, 4200};
+      for (size_t k = 0; k < 4; ++k) {
+        add_packets(frame_bytes[k], k, &packets, &key_of);
+      }
+      const std::string tail = absl::StrCat("/", s, "/4");
+      benchmark::RegisterBenchmark(("BM_AeadSealBatchStreams" + tail).c_str(),
+                                   BM_AeadBatch, suite, packets, true, key_of,
+                                   false);
+      benchmark::RegisterBenchmark(("BM_AeadOpenBatchStreams" + tail).c_str(),
+                                   BM_AeadBatch, suite, packets, false, key_of,
                                    false);
     }
     benchmark::RegisterBenchmark(("BM_KeyInstall/" + s).c_str(), BM_KeyInstall,

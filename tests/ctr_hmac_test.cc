@@ -507,20 +507,25 @@ TEST(HmacSha256ShaniMultiEqualTest, HooksRunOncePerJobAroundItsMac) {
   }
 }
 
-// Lengths that never increase (per-packet video: packets of one length and
-// a shorter last one; and random non-increasing runs), with the expected
-// MACs; lens[i] is message i's length.
-MultiCase NonIncreasingCase(std::mt19937_64& rng, size_t n, bool packets,
-                            std::vector<size_t>* lens) {
+// Lengths that differ a little, which HmacSha256ShaniLockstep runs in
+// lockstep: per-packet video (packets of one length, a shorter last one),
+// lengths within one block of each other in any order, and packet runs of
+// several frames (an occasional shorter packet among full ones). lens[i] is
+// message i's length.
+MultiCase CloseLengthsCase(std::mt19937_64& rng, size_t n, int shape,
+                           std::vector<size_t>* lens) {
   MultiCase c;
   c.AddKeys(rng);
   lens->clear();
+  const size_t top = Uniform(rng, 640, kSha256EqualMaxLen);
   for (size_t i = 0; i < n; ++i) {
     size_t len;
-    if (packets) {
+    if (shape == 0) {
       len = i + 1 < n ? kSha256EqualMaxLen - 7 : Uniform(rng, 0, 1000);
+    } else if (shape == 1) {
+      len = Uniform(rng, top - 63, top);
     } else {
-      len = Uniform(rng, 0, i == 0 ? kSha256EqualMaxLen : lens->back());
+      len = Uniform(rng, 0, 11) == 0 ? Uniform(rng, 0, 1240) : 1240;
     }
     lens->push_back(len);
     c.AddMessage(rng, len);
@@ -528,19 +533,20 @@ MultiCase NonIncreasingCase(std::mt19937_64& rng, size_t n, bool packets,
   return c;
 }
 
-// HmacSha256ShaniLockstep: lanes that drop out of their group as their
-// messages end, on every lane count and job count, with and without hooks.
+// HmacSha256ShaniLockstep: lanes ordered within their group and dropping
+// out as their messages end, on every lane count and job count, with and
+// without hooks.
 TEST(HmacSha256ShaniLockstepTest, MatchesBoringSslWithAndWithoutHooks) {
   if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
   std::mt19937_64 rng(26);
   for (int lanes = 1; lanes <= 4; ++lanes) {
-    for (size_t n : {1, 2, 3, 4, 5, 7, 9, 13, 21}) {
+    for (size_t n : {1, 2, 3, 4, 5, 7, 9, 13, 21, 40}) {
       for (int round = 0; round < 6; ++round) {
         std::vector<size_t> lens;
-        const MultiCase c = NonIncreasingCase(rng, n, round < 2, &lens);
+        const MultiCase c = CloseLengthsCase(rng, n, round % 3, &lens);
         std::vector<Bytes> macs;
         std::vector<HmacSha256Job> jobs = c.Jobs(&macs);
-        if (round % 2 == 0) {
+        if (round < 3) {
           HmacSha256ShaniLockstep(jobs, lens.data(), nullptr, lanes);
         } else {
           ProducingHooks hooks(c, &jobs, &macs);
@@ -557,8 +563,9 @@ TEST(HmacSha256ShaniLockstepTest, MatchesBoringSslWithAndWithoutHooks) {
   }
 }
 
-// Lengths that increase somewhere, or exceed the limit, take the general
-// path (right MACs); parts that fall short of their length are hashed
+// Lengths that would leave many lanes idle, or exceed the limit, take the
+// general path; lengths that rise within a group are ordered (right MACs
+// either way). Parts that fall short of their length are hashed
 // zero-filled, and nothing beyond the buffers is touched.
 TEST(HmacSha256ShaniLockstepTest, OtherLengthsAndCallerErrors) {
   if (!Sha256ShaniSupported()) GTEST_SKIP() << "no SHA-NI";
@@ -566,6 +573,7 @@ TEST(HmacSha256ShaniLockstepTest, OtherLengthsAndCallerErrors) {
   HmacSha256ShaniLockstep({}, nullptr);  // nothing to do
   for (const std::vector<size_t>& lens :
        {std::vector<size_t>{100, 200, 50}, std::vector<size_t>{0, 1},
+        std::vector<size_t>{1000, 1020, 990, 1010, 5},
         std::vector<size_t>{kSha256EqualMaxLen + 1, 10, 5},
         std::vector<size_t>{900, 800, 700, 2000}}) {
     MultiCase c;
@@ -580,8 +588,10 @@ TEST(HmacSha256ShaniLockstepTest, OtherLengthsAndCallerErrors) {
   }
   MultiCase d;
   d.AddKeys(rng);
-  const std::vector<size_t> real = {300, 300, 200, 100, 100};
-  const std::vector<size_t> claimed = {310, 290, 200, 120, 90};
+  // Claimed lengths the lockstep path takes (5 blocks each, no lane idle);
+  // the general path would ignore them.
+  const std::vector<size_t> real = {300, 300, 290, 280, 250};
+  const std::vector<size_t> claimed = {310, 290, 300, 270, 240};
   for (size_t len : real) d.AddMessage(rng, len);
   std::vector<Bytes> macs;
   HmacSha256ShaniLockstep(d.Jobs(&macs), claimed.data());
@@ -866,8 +876,8 @@ TEST_P(CtrHmacBatchTest, EqualLengthFramesMatchSingleCalls) {
 
 // A video frame in per-packet mode: packets of one length and a shorter
 // last one (the MACs in lockstep, the last lane dropping out early), a few
-// frames of them back to back (lengths that rise again: the general path),
-// and every lane count.
+// frames of them back to back (lengths that rise again within a group), and
+// every lane count.
 TEST_P(CtrHmacBatchTest, PacketRunsMatchSingleCalls) {
   std::mt19937_64 rng(45 + GetParam());
   const auto keys = BatchKeys(rng, impl_, false);

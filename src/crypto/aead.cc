@@ -424,22 +424,24 @@ absl::Span<const uint8_t> In(const AeadBatchItem& it) {
   return absl::MakeConstSpan(it.in, it.len);
 }
 
-// FastCtrHmac frames per HmacSha256ShaniMulti call. The first few frames'
-// CTR (seal) and the last few frames' check and CTR (open) of a call do not
-// overlap the MACs of others; more frames per call make that share small,
-// fewer keep the frames in L1 cache and the stack small.
+// FastCtrHmac frames per multi-stream MAC call. More frames per call give
+// the lanes more to choose from; fewer keep the frames in L1 cache and the
+// stack small.
 constexpr size_t kCtrHmacChunk = 32;
 
-// Batch seal or open of FastCtrHmac frames: the frames' HMACs on
-// HmacSha256ShaniMulti, each frame's other work in its hooks, where it
-// overlaps the SHA rounds of the other frames. Seal: BeforeMac encrypts the
-// frame (the MAC is over the ciphertext) and sets up its job; AfterMac
-// copies the truncated tag. Open: BeforeMac sets up the job (the MAC is over
-// the received ciphertext); AfterMac checks the tag in constant time, then
-// decrypts, or zeroes the output on mismatch (verify before decrypt). A
-// frame's output is written only in its own hooks, while other frames are
-// being MACed: the aliasing rules of SealBatch/OpenBatch (no frame's output
-// overlaps another frame's input, output or tag) make that safe.
+// Batch seal or open of FastCtrHmac frames: the frames' HMACs on the
+// multi-stream engines (sha256_x86_64_shani.h), each frame's other work in
+// its hooks, run between the SHA rounds of other frames (the scheduled
+// engine) or around its group's (the lockstep ones). On Zen 3 the AES-CTR
+// does not overlap the SHA rounds either way (measured, docs/kernels.md).
+// Seal: BeforeMac encrypts the frame (the MAC is over the ciphertext) and
+// sets up its job; AfterMac copies the truncated tag. Open: BeforeMac sets
+// up the job (the MAC is over the received ciphertext); AfterMac checks the
+// tag in constant time, then decrypts, or zeroes the output on mismatch
+// (verify before decrypt). A frame's output is written only in its own
+// hooks, while other frames are being MACed: the aliasing rules of
+// SealBatch/OpenBatch (no frame's output overlaps another frame's input,
+// output or tag) make that safe.
 template <bool kSeal>
 class CtrHmacChunk final : public HmacSha256MultiHooks {
  public:
@@ -452,8 +454,9 @@ class CtrHmacChunk final : public HmacSha256MultiHooks {
 
   void Run(size_t n) {
     // Frames whose MAC inputs have one length (a batch of equal frames) take
-    // the lanes in lockstep; so do lengths that never increase (a video
-    // frame's packets) when HmacSha256ShaniLockstep accepts them.
+    // the lanes in lockstep; so do lengths that differ a little (a video
+    // frame's packets), which HmacSha256ShaniLockstep judges, passing
+    // scattered lengths and frames over 1.5 KB to HmacSha256ShaniMulti.
     size_t lens[kCtrHmacChunk];
     bool equal = true;
     for (size_t i = 0; i < n; ++i) {

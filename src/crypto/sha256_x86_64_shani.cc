@@ -47,10 +47,10 @@
 // rounds of the previous step (see Scheduler): issued in one burst between
 // steps it stalls the SHA unit instead of overlapping it.
 //
-// MESSAGES OF ONE LENGTH, OR OF LENGTHS THAT NEVER INCREASE
+// MESSAGES OF ONE LENGTH, OR OF LENGTHS THAT DIFFER A LITTLE
 //
 // HmacSha256ShaniMultiEqual and HmacSha256ShaniLockstep skip that planning:
-// see "EQUAL LENGTHS" and "NON-INCREASING LENGTHS" below.
+// see "EQUAL LENGTHS" and "LENGTHS THAT DIFFER A LITTLE" below.
 
 #include "src/crypto/sha256_x86_64_shani.h"
 
@@ -709,6 +709,15 @@ constexpr size_t PaddedBlocks(size_t len) {
   return (len + 1 + 8 + kSha256BlockSize - 1) / kSha256BlockSize;
 }
 
+// How many of the `left` jobs the next group of at most `lanes` takes: the
+// groups still to come are made as even as they can be (9 jobs on 4 lanes: 3,
+// 3, 3), since a group of one is bound by the latency of its rounds.
+constexpr size_t GroupSize(size_t left, size_t lanes) {
+  const size_t groups = (left + lanes - 1) / lanes;
+  // At most `lanes` (spelled out for the compiler's array bounds checks).
+  return std::min(lanes, (left + groups - 1) / groups);
+}
+
 // Wipes the first block of each of the N padded-message buffers: after the
 // MACs they hold the inner hashes, which are secret (with the opad state
 // they give the MACs).
@@ -759,18 +768,18 @@ SFRAME_SHA_TARGET void UniformGroup(const HmacSha256Job* jobs, size_t len,
   WipeLocal(&st);
 }
 
-// HmacSha256ShaniMultiEqual on N lanes: groups of N jobs, each with its
-// hooks around it (BeforeMac for all, the MACs, AfterMac for all). Spreading
-// the hooks between the blocks of the previous and next groups instead was
-// measured slower (1.04-1.07x the time on Zen 3): with N = 4 the SHA unit is
-// the bottleneck, and work issued between its blocks delays them.
+// HmacSha256ShaniMultiEqual on N lanes: groups of up to N jobs (GroupSize),
+// each with its hooks around it (BeforeMac for all, the MACs, AfterMac for
+// all). Spreading the hooks between the blocks of the previous and next groups
+// instead was measured slower (1.04-1.07x the time on Zen 3): with N = 4 the
+// SHA unit is the bottleneck, and work issued between its blocks delays them.
 template <int N>
 SFRAME_SHA_TARGET void UniformImpl(absl::Span<const HmacSha256Job> jobs,
                                    HmacSha256MultiHooks* hooks, size_t len) {
   const size_t blocks = PaddedBlocks(len);
   alignas(64) uint8_t buf[N][kUniformBuf];
-  for (size_t i = 0; i < jobs.size(); i += N) {
-    const size_t c = std::min<size_t>(N, jobs.size() - i);
+  for (size_t i = 0, c = 0; i < jobs.size(); i += c) {
+    c = GroupSize(jobs.size() - i, N);
     if (hooks != nullptr) {
       for (size_t k = 0; k < c; ++k) hooks->BeforeMac(i + k);
     }
@@ -793,15 +802,17 @@ SFRAME_SHA_TARGET void UniformImpl(absl::Span<const HmacSha256Job> jobs,
   WipeInnerHashes(buf);
 }
 
-// NON-INCREASING LENGTHS
+// LENGTHS THAT DIFFER A LITTLE
 //
 // A video frame in per-packet mode gives packets of one length and a shorter
-// last one. HmacSha256ShaniLockstep runs such jobs in groups like the above,
-// each message in its own padded buffer; lengths that never increase keep
-// the lanes still busy at any block a prefix of the group, so a lane whose
-// message has ended simply drops out (Blocks on fewer lanes). The equal case
-// keeps its own code: one engine for both cost the equal batches 2-6% at
-// 16-112 bytes (measured, Zen 3). Scattered lengths keep the scheduled path:
+// last one; several frames, or several senders' frames, give runs of such.
+// HmacSha256ShaniLockstep runs them in groups like the above, each message
+// in its own padded buffer with its own length field. A group is ordered by
+// block count, most first, so the lanes still busy at any block are a
+// prefix of it and a lane whose message has ended simply drops out (Blocks
+// on fewer lanes). The equal case keeps its own code: one engine for both
+// cost the equal batches 2-6% at 16-112 bytes (measured, Zen 3). Scattered
+// lengths, which would leave many lanes idle, keep the scheduled path:
 // sorted into groups of like lengths they ran no faster (docs/kernels.md).
 
 // Inner blocks [from, to) of lanes 0..K, which all have at least `to`
@@ -880,26 +891,42 @@ SFRAME_SHA_TARGET void LockstepGroup(const HmacSha256Job* const* g,
   WipeLocal(&st);
 }
 
-// HmacSha256ShaniLockstep on N lanes: groups of N jobs, with their hooks
-// around them as in UniformImpl.
+// HmacSha256ShaniLockstep on N lanes: groups of N consecutive jobs, each
+// ordered by block count, most first (so the busy lanes are a prefix), with
+// their hooks around them as in UniformImpl.
 template <int N>
 SFRAME_SHA_TARGET void LockstepImpl(absl::Span<const HmacSha256Job> jobs,
                                     const size_t* lens,
                                     HmacSha256MultiHooks* hooks) {
   alignas(64) uint8_t buf[N][kUniformBuf];
-  for (size_t i = 0; i < jobs.size(); i += N) {
-    const int c = static_cast<int>(std::min<size_t>(N, jobs.size() - i));
-    const HmacSha256Job* g[N];
+  for (size_t i = 0; i < jobs.size();) {
+    const int c = static_cast<int>(GroupSize(jobs.size() - i, N));
+    if (c < 1 || c > N) __builtin_unreachable();
+    size_t index[N];
     uint8_t blocks[N];
     for (int k = 0; k < c; ++k) {
-      if (hooks != nullptr) hooks->BeforeMac(i + k);
-      g[k] = &jobs[i + k];
-      blocks[k] = static_cast<uint8_t>(PaddedBlocks(lens[i + k]));
+      // Insertion into the ordered prefix; stable.
+      const uint8_t b = static_cast<uint8_t>(PaddedBlocks(lens[i + k]));
+      int at = k;
+      for (; at > 0 && blocks[at - 1] < b; --at) {
+        index[at] = index[at - 1];
+        blocks[at] = blocks[at - 1];
+      }
+      index[at] = i + k;
+      blocks[at] = b;
     }
-    LockstepGroup<N>(g, lens + i, blocks, c, buf);
+    const HmacSha256Job* g[N];
+    size_t len[N];
+    for (int k = 0; k < c; ++k) {
+      if (hooks != nullptr) hooks->BeforeMac(index[k]);
+      g[k] = &jobs[index[k]];
+      len[k] = lens[index[k]];
+    }
+    LockstepGroup<N>(g, len, blocks, c, buf);
     if (hooks != nullptr) {
-      for (int k = 0; k < c; ++k) hooks->AfterMac(i + k);
+      for (int k = 0; k < c; ++k) hooks->AfterMac(index[k]);
     }
+    i += static_cast<size_t>(c);
   }
   WipeInnerHashes(buf);
 }
@@ -969,14 +996,30 @@ void HmacSha256ShaniMultiEqual(absl::Span<const HmacSha256Job> jobs, size_t len,
 void HmacSha256ShaniLockstep(absl::Span<const HmacSha256Job> jobs,
                              const size_t* lens, HmacSha256MultiHooks* hooks,
                              int lanes) {
-  // Lengths that never increase keep a group's busy lanes a prefix.
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    if (lens[i] > kSha256EqualMaxLen || (i != 0 && lens[i] > lens[i - 1])) {
-      return HmacSha256ShaniMulti(jobs, hooks, lanes);
+  const int width = lanes >= 1 && lanes <= 4 ? lanes : HmacSha256EqualLanes();
+  // A group runs until its longest message ends; the lanes of the shorter
+  // ones idle meanwhile. More than one idle lane-block per 8 busy ones (as
+  // with scattered lengths) and the scheduled engine, which refills a lane
+  // as soon as its message ends, is taken instead.
+  size_t busy = 0;
+  size_t idle = 0;
+  for (size_t i = 0, c = 0; i < jobs.size(); i += c) {
+    c = GroupSize(jobs.size() - i, static_cast<size_t>(width));
+    size_t most = 0;
+    size_t sum = 0;
+    for (size_t k = i; k < i + c; ++k) {
+      if (lens[k] > kSha256EqualMaxLen) {
+        return HmacSha256ShaniMulti(jobs, hooks, lanes);
+      }
+      const size_t b = PaddedBlocks(lens[k]);
+      most = std::max(most, b);
+      sum += b;
     }
+    busy += sum;
+    idle += c * most - sum;
   }
-  if (lanes < 1 || lanes > 4) lanes = HmacSha256EqualLanes();
-  switch (lanes) {
+  if (idle * 8 > busy) return HmacSha256ShaniMulti(jobs, hooks, lanes);
+  switch (width) {
     case 1:
       return LockstepImpl<1>(jobs, lens, hooks);
     case 2:

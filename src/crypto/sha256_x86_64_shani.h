@@ -131,13 +131,16 @@ void HmacSha256ShaniMultiEqual(absl::Span<const HmacSha256Job> jobs, size_t len,
                                HmacSha256MultiHooks* hooks = nullptr,
                                int lanes = 0);
 
-// HmacSha256ShaniMultiEqual for messages of unequal lengths that never
-// increase from one job to the next (a video frame's packets in per-packet
-// mode, the last one shorter), at most kSha256EqualMaxLen each: lens[i] is
-// the sum of jobs[i]'s part sizes once its BeforeMac has run. A group's
-// lanes run in lockstep, each dropping out when its message ends. Other
-// lengths send all the jobs to HmacSha256ShaniMulti. Lanes, hooks, stack
-// and the containment of a caller's errors as in HmacSha256ShaniMultiEqual.
+// HmacSha256ShaniMultiEqual for messages of lengths that differ a little (a
+// video frame's packets in per-packet mode, the last one shorter; runs of
+// such from several frames or senders), at most kSha256EqualMaxLen each:
+// lens[i] is the sum of jobs[i]'s part sizes once its BeforeMac has run.
+// Groups of `lanes` consecutive jobs run in lockstep, each lane dropping out
+// when its message ends. If that would leave more than one lane-block idle
+// per 8 busy ones (scattered lengths), or a length is over the limit, all
+// the jobs go to HmacSha256ShaniMulti instead. Lanes, hooks (BeforeMac for
+// each job of a group, in any order, the MACs, AfterMac for each), stack and
+// the containment of a caller's errors as in HmacSha256ShaniMultiEqual.
 void HmacSha256ShaniLockstep(absl::Span<const HmacSha256Job> jobs,
                              const size_t* lens,
                              HmacSha256MultiHooks* hooks = nullptr,
