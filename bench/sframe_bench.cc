@@ -768,8 +768,8 @@ int main(int argc, char** argv) {
   const char* impl = std::getenv("SFRAME_AEAD_IMPL");
   benchmark::AddCustomContext("sframe_aead_impl", impl ? impl : "auto");
   // The CTR-HMAC batch's MAC lanes (SFRAME_HMAC_LANES or the CPU's default),
-  // for frames of scattered lengths and for a chunk of equal (or
-  // non-increasing) ones.
+  // for frames of scattered lengths and for chunks of equal ones (or of
+  // lengths that differ a little).
   benchmark::AddCustomContext(
       "hmac_lanes", absl::StrCat(sframe::internal::HmacSha256Lanes()));
   benchmark::AddCustomContext(
