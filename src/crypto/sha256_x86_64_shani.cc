@@ -891,9 +891,9 @@ SFRAME_SHA_TARGET void LockstepGroup(const HmacSha256Job* const* g,
   WipeLocal(&st);
 }
 
-// HmacSha256ShaniLockstep on N lanes: groups of N consecutive jobs, each
-// ordered by block count, most first (so the busy lanes are a prefix), with
-// their hooks around them as in UniformImpl.
+// HmacSha256ShaniLockstep on N lanes: groups of up to N consecutive jobs
+// (GroupSize), each ordered by block count, most first (so the busy lanes
+// are a prefix), with their hooks around them as in UniformImpl.
 template <int N>
 SFRAME_SHA_TARGET void LockstepImpl(absl::Span<const HmacSha256Job> jobs,
                                     const size_t* lens,
@@ -901,6 +901,7 @@ SFRAME_SHA_TARGET void LockstepImpl(absl::Span<const HmacSha256Job> jobs,
   alignas(64) uint8_t buf[N][kUniformBuf];
   for (size_t i = 0; i < jobs.size();) {
     const int c = static_cast<int>(GroupSize(jobs.size() - i, N));
+    // GroupSize's bounds, for the compiler's array-bounds analysis.
     if (c < 1 || c > N) __builtin_unreachable();
     size_t index[N];
     uint8_t blocks[N];
