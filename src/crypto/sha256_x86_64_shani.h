@@ -118,14 +118,15 @@ inline constexpr size_t kSha256EqualMaxLen = 24 * kSha256BlockSize - 9;
 
 // HmacSha256ShaniMulti for jobs whose messages all have the same length
 // `len` (at most kSha256EqualMaxLen; the sum of each job's part sizes, once
-// its BeforeMac has run). Groups of `lanes` messages (any other value than 1
-// to 4 means HmacSha256EqualLanes()) then run all their blocks together,
-// with no per-block planning: on Zen 3, 4 lanes here take about 0.9 of the
-// time of HmacSha256ShaniMulti's default per MAC. A group's hooks run
-// around it: BeforeMac for each of its jobs, the MACs, AfterMac for each.
-// Uses 6 KiB of stack for the padded copies. Same contract otherwise. A
-// caller's error is contained: for `len` over the limit the jobs go to
-// HmacSha256ShaniMulti, and a job whose parts do not sum to `len` gets a
+// its BeforeMac has run). Groups of up to `lanes` messages (any other value
+// than 1 to 4 means HmacSha256EqualLanes()), as even as they can be (9 jobs
+// on 4 lanes: 3, 3, 3, since a group of one is latency-bound), then run all
+// their blocks together, with no per-block planning: on Zen 3, 4 lanes here
+// take about 0.9 of the time of HmacSha256ShaniMulti's default per MAC. A
+// group's hooks run around it: BeforeMac for each of its jobs, the MACs,
+// AfterMac for each. Uses 6 KiB of stack for the padded copies. Same contract
+// otherwise. A caller's error is contained: for `len` over the limit the jobs
+// go to HmacSha256ShaniMulti, and a job whose parts do not sum to `len` gets a
 // wrong MAC but no memory is overrun.
 void HmacSha256ShaniMultiEqual(absl::Span<const HmacSha256Job> jobs, size_t len,
                                HmacSha256MultiHooks* hooks = nullptr,
@@ -135,12 +136,13 @@ void HmacSha256ShaniMultiEqual(absl::Span<const HmacSha256Job> jobs, size_t len,
 // video frame's packets in per-packet mode, the last one shorter; runs of
 // such from several frames or senders), at most kSha256EqualMaxLen each:
 // lens[i] is the sum of jobs[i]'s part sizes once its BeforeMac has run.
-// Groups of `lanes` consecutive jobs run in lockstep, each lane dropping out
-// when its message ends. If that would leave more than one lane-block idle
-// per 8 busy ones (scattered lengths), or a length is over the limit, all
-// the jobs go to HmacSha256ShaniMulti instead. Lanes, hooks (BeforeMac for
-// each job of a group, in any order, the MACs, AfterMac for each), stack and
-// the containment of a caller's errors as in HmacSha256ShaniMultiEqual.
+// Groups of up to `lanes` consecutive jobs (as even as they can be) run in
+// lockstep, each lane dropping out when its message ends. If that would leave
+// more than one lane-block idle per 8 busy ones (scattered lengths), or a
+// length is over the limit, all the jobs go to HmacSha256ShaniMulti instead.
+// Lanes, hooks (BeforeMac for each job of a group, in any order, the MACs,
+// AfterMac for each), stack and the containment of a caller's errors as in
+// HmacSha256ShaniMultiEqual.
 void HmacSha256ShaniLockstep(absl::Span<const HmacSha256Job> jobs,
                              const size_t* lens,
                              HmacSha256MultiHooks* hooks = nullptr,
