@@ -631,6 +631,17 @@ void BM_IpsecMbGcm(benchmark::State& state, CipherSuite suite, size_t bytes,
 }
 #endif
 
+// Registers BM_Aead<Seal|Open><kind><tail>: BM_AeadBatch on the same frames
+// (lengths `lens`, frame i on key key_of[i]), sealed and opened.
+void RegisterBatchPair(CipherSuite suite, const std::string& kind,
+                       const std::string& tail, const std::vector<size_t>& lens,
+                       const std::vector<size_t>& key_of) {
+  benchmark::RegisterBenchmark(("BM_AeadSeal" + kind + tail).c_str(),
+                               BM_AeadBatch, suite, lens, true, key_of, false);
+  benchmark::RegisterBenchmark(("BM_AeadOpen" + kind + tail).c_str(),
+                               BM_AeadBatch, suite, lens, false, key_of, false);
+}
+
 void RegisterAll() {
   for (CipherSuite suite : kAllCipherSuites) {
     const std::string s(CipherSuiteShortName(suite));
@@ -665,14 +676,9 @@ void RegisterAll() {
     for (size_t bytes : kBatchSizes) {
       for (size_t frames : kBatchFrames) {
         const std::string tail = absl::StrCat("/", s, "/", bytes, "/", frames);
-        const std::vector<size_t> lens(frames, bytes);
-        const std::vector<size_t> one_key(frames, 0);
-        benchmark::RegisterBenchmark(("BM_AeadSealBatch" + tail).c_str(),
-                                     BM_AeadBatch, suite, lens, true, one_key,
-                                     false);
-        benchmark::RegisterBenchmark(("BM_AeadOpenBatch" + tail).c_str(),
-                                     BM_AeadBatch, suite, lens, false, one_key,
-                                     false);
+        RegisterBatchPair(suite, "Batch", tail,
+                          std::vector<size_t>(frames, bytes),
+                          std::vector<size_t>(frames, 0));
         benchmark::RegisterBenchmark(("BM_EncryptBatch" + tail).c_str(),
                                      BM_EncryptBatch, suite, bytes, frames);
         benchmark::RegisterBenchmark(("BM_DecryptBatch" + tail).c_str(),
@@ -708,13 +714,8 @@ void RegisterAll() {
         audio[i] = 40 + (i * 97 + 13) % 161;
         key_of[i] = i;
       }
-      const std::string tail = absl::StrCat("/", s, "/64");
-      benchmark::RegisterBenchmark(("BM_AeadSealBatchAudio" + tail).c_str(),
-                                   BM_AeadBatch, suite, audio, true, key_of,
-                                   false);
-      benchmark::RegisterBenchmark(("BM_AeadOpenBatchAudio" + tail).c_str(),
-                                   BM_AeadBatch, suite, audio, false, key_of,
-                                   false);
+      RegisterBatchPair(suite, "BatchAudio", absl::StrCat("/", s, "/64"), audio,
+                        key_of);
     }
     const auto add_packets = [](size_t bytes, size_t key,
                                 std::vector<size_t>* lens,
@@ -727,13 +728,8 @@ void RegisterAll() {
     for (size_t bytes : {10000, 25000}) {
       std::vector<size_t> packets, key_of;
       add_packets(bytes, 0, &packets, &key_of);
-      const std::string tail = absl::StrCat("/", s, "/", bytes);
-      benchmark::RegisterBenchmark(("BM_AeadSealBatchPackets" + tail).c_str(),
-                                   BM_AeadBatch, suite, packets, true, key_of,
-                                   false);
-      benchmark::RegisterBenchmark(("BM_AeadOpenBatchPackets" + tail).c_str(),
-                                   BM_AeadBatch, suite, packets, false, key_of,
-                                   false);
+      RegisterBatchPair(suite, "BatchPackets", absl::StrCat("/", s, "/", bytes),
+                        packets, key_of);
     }
     {
       std::vector<size_t> packets, key_of;
@@ -741,13 +737,8 @@ void RegisterAll() {
       for (size_t k = 0; k < 4; ++k) {
         add_packets(frame_bytes[k], k, &packets, &key_of);
       }
-      const std::string tail = absl::StrCat("/", s, "/4");
-      benchmark::RegisterBenchmark(("BM_AeadSealBatchStreams" + tail).c_str(),
-                                   BM_AeadBatch, suite, packets, true, key_of,
-                                   false);
-      benchmark::RegisterBenchmark(("BM_AeadOpenBatchStreams" + tail).c_str(),
-                                   BM_AeadBatch, suite, packets, false, key_of,
-                                   false);
+      RegisterBatchPair(suite, "BatchStreams", absl::StrCat("/", s, "/4"),
+                        packets, key_of);
     }
     benchmark::RegisterBenchmark(("BM_KeyInstall/" + s).c_str(), BM_KeyInstall,
                                  suite);

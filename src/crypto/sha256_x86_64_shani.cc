@@ -59,6 +59,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <type_traits>
 
 #include "absl/base/optimization.h"
 #include "src/crypto/cpu_x86.h"
@@ -932,6 +933,22 @@ SFRAME_SHA_TARGET void LockstepImpl(absl::Span<const HmacSha256Job> jobs,
   WipeInnerHashes(buf);
 }
 
+// Calls f(std::integral_constant<int, N>()) for N = lanes (1 to 4; any
+// other value means 4): the lane count as a template argument.
+template <class F>
+void ForLanes(int lanes, F&& f) {
+  switch (lanes) {
+    case 1:
+      return f(std::integral_constant<int, 1>());
+    case 2:
+      return f(std::integral_constant<int, 2>());
+    case 3:
+      return f(std::integral_constant<int, 3>());
+    default:
+      return f(std::integral_constant<int, 4>());
+  }
+}
+
 }  // namespace
 
 // The exported functions carry no target attribute (a differing attribute on
@@ -982,16 +999,8 @@ void HmacSha256ShaniMultiEqual(absl::Span<const HmacSha256Job> jobs, size_t len,
     return HmacSha256ShaniMulti(jobs, hooks, lanes);
   }
   if (lanes < 1 || lanes > 4) lanes = HmacSha256EqualLanes();
-  switch (lanes) {
-    case 1:
-      return UniformImpl<1>(jobs, hooks, len);
-    case 2:
-      return UniformImpl<2>(jobs, hooks, len);
-    case 3:
-      return UniformImpl<3>(jobs, hooks, len);
-    default:
-      return UniformImpl<4>(jobs, hooks, len);
-  }
+  ForLanes(lanes,
+           [&](auto n) { UniformImpl<decltype(n)::value>(jobs, hooks, len); });
 }
 
 void HmacSha256ShaniLockstep(absl::Span<const HmacSha256Job> jobs,
@@ -1020,31 +1029,15 @@ void HmacSha256ShaniLockstep(absl::Span<const HmacSha256Job> jobs,
     idle += c * most - sum;
   }
   if (idle * 8 > busy) return HmacSha256ShaniMulti(jobs, hooks, lanes);
-  switch (width) {
-    case 1:
-      return LockstepImpl<1>(jobs, lens, hooks);
-    case 2:
-      return LockstepImpl<2>(jobs, lens, hooks);
-    case 3:
-      return LockstepImpl<3>(jobs, lens, hooks);
-    default:
-      return LockstepImpl<4>(jobs, lens, hooks);
-  }
+  ForLanes(width, [&](auto n) {
+    LockstepImpl<decltype(n)::value>(jobs, lens, hooks);
+  });
 }
 
 void HmacSha256ShaniMulti(absl::Span<const HmacSha256Job> jobs,
                           HmacSha256MultiHooks* hooks, int lanes) {
   if (lanes < 1 || lanes > 4) lanes = HmacSha256Lanes();
-  switch (lanes) {
-    case 1:
-      return MultiImpl<1>(jobs, hooks);
-    case 2:
-      return MultiImpl<2>(jobs, hooks);
-    case 3:
-      return MultiImpl<3>(jobs, hooks);
-    default:
-      return MultiImpl<4>(jobs, hooks);
-  }
+  ForLanes(lanes, [&](auto n) { MultiImpl<decltype(n)::value>(jobs, hooks); });
 }
 
 }  // namespace internal
