@@ -722,15 +722,17 @@ TEST_P(AesGcmKernelTest, BatchOfEqualFramesEqualsSingleCalls) {
 
 // Frames of many keys: the batch groups a class's frames by key (up to four
 // keys waiting at a time), further keys' frames and lone leftovers in mixed
-// groups. Keys assigned alternately, in runs, at random and all distinct, with
-// lengths of one vector count and mixed ones.
+// groups, and runs a class's groups together (one key per group, or mixed
+// keys). Keys assigned alternately, in runs, at random, all distinct and in
+// pairs (every group one key, the next group another), with lengths of one
+// vector count and mixed ones.
 TEST_P(AesGcmKernelTest, BatchOfManyKeysEqualsSingleCalls) {
   std::mt19937_64 rng(9);
   std::vector<GcmKernelKey> keys;
   for (int k = 0; k < 11; ++k) {
     keys.push_back(MakeKey(RandomBytes(rng, k < 9 ? 16 : 32)));
   }
-  for (int pattern = 0; pattern < 5; ++pattern) {
+  for (int pattern = 0; pattern < 6; ++pattern) {
     for (size_t n : {5, 8, 13, 16, 31, 64, 70}) {
       std::vector<Bytes> nonces, aads, pts, outs(n), tags(n);
       std::vector<GcmBatchItem> items(n);
@@ -749,9 +751,12 @@ TEST_P(AesGcmKernelTest, BatchOfManyKeysEqualsSingleCalls) {
           case 3:
             k = Uniform(rng, 0, 10);
             break;  // random
-          default:
+          case 4:
             k = i % 11;
             break;  // all different
+          default:
+            k = (i / 2) % 9;
+            break;  // pairs
         }
         const size_t len = pattern == 3 && i % 4 == 0 ? Uniform(rng, 1, 300)
                                                       : (i % 2 ? 112 : 100);

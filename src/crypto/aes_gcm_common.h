@@ -82,10 +82,12 @@
 
 #include <immintrin.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "src/crypto/aes_gcm_kernel.h"
 #include "src/crypto/constant_time.h"
@@ -1019,13 +1021,14 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 //   GHASH values at once, already in tag order, with no horizontal XOR.
 //
 // Frames in a group may differ in key, nonce, AAD and length (they must have
-// the same key size and vector count). When they share one key and one
-// (AAD blocks, ciphertext blocks) shape, the powers are broadcasts; otherwise
-// each slot's powers are gathered lane by lane from the frames' own tables,
-// with the zero pad row for a block a frame does not have. Indices depend
-// only on lengths. The arithmetic is the single-frame GHASH, re-associated
-// (the sum of B_i * H^(g-i) does not depend on the grouping), so results are
-// byte-identical to seal/open; the tests check that.
+// the same key size and vector count). In a run of groups that all share one
+// key and one shape, the powers are broadcasts; otherwise each slot's powers
+// are gathered lane by lane from the frames' own tables, from a row each
+// lane computes once per group (a block a frame does not have is zero, so
+// its row only has to be inside the table). Indices depend only on lengths. The
+// arithmetic is the single-frame GHASH, re-associated (the sum of B_i * H^(g-i)
+// does not depend on the grouping), so results are byte-identical to seal/open;
+// the tests check that.
 
 // The vector count (1..V::kLaneVectors) with which item `it` can join a
 // LaneGroup, else 0. (The kernel tables publish the same limits as
@@ -1070,10 +1073,11 @@ SFRAME_GCM_INLINE __m128i LengthsTerm(const GcmBatchItem& it) {
                     Layout(it.key).powers[kPowers - 1]))));
 }
 
-// What the groups of one LaneRun (one key, one shape) share.
+// What the groups of one LaneRun share: the J0s loaded a group ahead and,
+// for one-shape runs (kMode >= kSameShape), the key and the shape.
 template <class V>
 struct LaneRunState {
-  // The lengths block's share of every tag (LengthsTerm).
+  // The lengths block's share of every tag (LengthsTerm; one-shape runs).
   __m128i lengths_term;
   // j0[f]: frame f's J0 in every lane. Each group starts from the J0s the
   // previous group (or the run) loaded, and loads the next group's during
@@ -1083,21 +1087,21 @@ struct LaneRunState {
   // rounds. (The core does not reach that far ahead by itself: the AES
   // rounds and the GHASH work waiting on them fill its scheduler first.)
   typename V::T j0[V::kBlocks];
-  // The run's key and shape, the same for every group (held here rather
-  // than read from each group's first item, so that what is derived from
-  // them is loop-invariant: power rows, masks, store sizes).
+  // One-shape runs: the run's key and shape, the same for every group (held
+  // here rather than read from each group's first item, so that what is
+  // derived from them is loop-invariant: power rows, masks, store sizes).
   const KeyLayout* key;
   size_t len, aad1_len, aad2_len;
 };
 
 // `items` has V::kBlocks entries; only the first `n` (>= 1) are real and
 // written; the rest repeat real items and are computed but never stored.
-// One-shape groups (kMode >= kSameShape) run in a LaneRun and take its
-// `run` state; `next` is the run's next group, or null for its last.
+// Every group runs in a LaneRun and takes its `run` state; `next` is the
+// run's next group, or null for its last.
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
-SFRAME_GCM_INLINE void LaneGroupBody(
-    const GcmBatchItem* const* items, int n, uint8_t* const* ok,
-    LaneRunState<V>* run = nullptr, const GcmBatchItem* const* next = nullptr) {
+SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
+                                     uint8_t* const* ok, LaneRunState<V>* run,
+                                     const GcmBatchItem* const* next) {
   using T = typename V::T;
   constexpr int kW = V::kBlocks;
   constexpr size_t kVb = V::kBytes;
@@ -1112,7 +1116,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   const uint8_t* in[kW];
   uint8_t* out[kW];
   uint8_t* tag[kW];
-  const uint8_t* nonce[kW];
   const uint8_t* aad1[kW];
   const uint8_t* aad2[kW];
   size_t len[kW], aad1_len[kW], aad2_len[kW];
@@ -1122,7 +1125,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     in[f] = it.in;
     out[f] = it.out;
     tag[f] = it.tag;
-    nonce[f] = it.nonce;
     aad1[f] = it.aad1;
     aad2[f] = it.aad2;
     if constexpr (kOneShape) {
@@ -1141,7 +1143,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   size_t last_bytes[kW];
   int a[kW], c[kW];
   int max_a = 0, max_c = 0;
-  bool same_shape = true;
 #pragma GCC unroll 8
   for (int f = 0; f < kW; ++f) {
     if constexpr (kOneShape) {
@@ -1155,7 +1156,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     if constexpr (!kOneShape) {
       max_a = a[f] > max_a ? a[f] : max_a;
       max_c = c[f] > max_c ? c[f] : max_c;
-      same_shape = same_shape && a[f] == a[0] && c[f] == c[0];
     }
   }
   if constexpr (kOneShape) {
@@ -1165,7 +1165,6 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   // kSpare: the lane of the last vector that carries J0 (1..kW-1).
   const int spare_lane =
       kSpare ? static_cast<int>((last_bytes[0] + 15) / 16) : 0;
-  const bool bcast_powers = kOneKey && same_shape;
   auto round_key = [&](int f, int r) SFRAME_GCM_LAMBDA {
     return V::Bcast(_mm_load_si128(
         reinterpret_cast<const __m128i*>(key[kOneKey ? 0 : f]->round_keys[r])));
@@ -1212,23 +1211,29 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     lo = V::Xor(lo, park_lo);
     hi = V::Xor(hi, park_hi);
   };
-  // Lane f's power for block `pos` of its g_f = a_f + c_f + 1 blocks, or the
-  // zero row when pos is past the blocks it has in that segment.
-  auto powers = [&](const int* seg_len, int seg_pos,
-                    int base) SFRAME_GCM_LAMBDA {
-    if (bcast_powers) {
-      const int b = base == 0 ? 0 : a[0];
-      return V::Bcast(_mm_load_si128(reinterpret_cast<const __m128i*>(
-          key[0]->powers[kPowers - (a[0] + c[0] + 1 - b - seg_pos)])));
+  // Lane f's power for block `pos` of its AAD (segment 0) or ciphertext
+  // (segment 1), of its g_f = a_f + c_f + 1 blocks: row seg_row[seg][f] +
+  // pos of its key's table. (A lane that has no block `pos` in that segment
+  // holds zero data there, so its power is multiplied by zero; its row is
+  // past the frame's own but inside the table: at most kW - 2 rows past P_1,
+  // and the table has kPowerPad zero rows there.)
+  const uint8_t* seg_row[2][kW];
+#pragma GCC unroll 8
+  for (int f = 0; f < kW; ++f) {
+    seg_row[0][f] = key[f]->powers[kPowers - (a[f] + c[f] + 1)];
+    seg_row[1][f] = key[f]->powers[kPowers - (c[f] + 1)];
+  }
+  static_assert(V::kBlocks - 2 <= kPowerPad, "rows past P_1");
+  auto powers = [&](int seg, int pos) SFRAME_GCM_LAMBDA {
+    // (Frames of one shape and key share one row. A group of one key whose
+    // frames happen to share a shape loads it twice rather than branch.)
+    if constexpr (kOneShape) {
+      return V::Bcast(_mm_load_si128(
+          reinterpret_cast<const __m128i*>(seg_row[seg][0] + 16 * pos)));
     }
     const uint8_t* p[kW];
 #pragma GCC unroll 8
-    for (int f = 0; f < kW; ++f) {
-      const int b = base == 0 ? 0 : a[f];
-      p[f] = seg_pos < seg_len[f]
-                 ? key[f]->powers[kPowers - (a[f] + c[f] + 1 - b - seg_pos)]
-                 : key[f]->powers[kPowers];
-    }
+    for (int f = 0; f < kW; ++f) p[f] = seg_row[seg][f] + 16 * pos;
     return V::LoadLanes(p);
   };
   // The GHASH work comes in "units", one slot vector (byte-reflected) times
@@ -1329,7 +1334,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     constexpr int u = decltype(unit)::value;
     if constexpr (u < kW) {
       absorb_listed(unit, max_a, aad_slot[u],
-                    [&]() SFRAME_GCM_LAMBDA { return powers(a, u, 0); });
+                    [&]() SFRAME_GCM_LAMBDA { return powers(0, u); });
     } else if constexpr (u == kW) {
       // (One shape: the lengths come in as lengths_term instead.)
       if constexpr (!kOneShape) {
@@ -1338,7 +1343,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
     } else {
       constexpr int j = u - kW - 1;
       absorb_listed(std::integral_constant<int, j>(), max_c, ct[j / kW][j % kW],
-                    [&]() SFRAME_GCM_LAMBDA { return powers(c, j, 1); });
+                    [&]() SFRAME_GCM_LAMBDA { return powers(1, j); });
     }
   };
   constexpr int kCtUnit = kW + 1;
@@ -1385,12 +1390,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   for (int f = 0; f < kW; ++f) {
     // (Two broadcast loads and two blends: no shuffle-port work, which
     // Intel's port 5 shares with the CLMULs and the transposes.)
-    T base;
-    if constexpr (kOneShape) {
-      base = run->j0[f];
-    } else {
-      base = V::BcastJ0(nonce[f]);
-    }
+    const T base = run->j0[f];
     if constexpr (!kSpare) {
       j0_lanes = f == 0 ? base : V::BlendLane(j0_lanes, base, f);
     }
@@ -1425,7 +1425,7 @@ SFRAME_GCM_INLINE void LaneGroupBody(
                                     : kStage * kW;
     StaticFor<1, kRounds>([&](auto round) SFRAME_GCM_LAMBDA {
       constexpr int r = decltype(round)::value;
-      if constexpr (kOneShape && st == kStages - 1 && r == 1) {
+      if constexpr (st == kStages - 1 && r == 1) {
         // (This group's J0 went into s above.)
         if (next != nullptr) {
 #pragma GCC unroll 8
@@ -1542,29 +1542,28 @@ SFRAME_GCM_INLINE void LaneGroupBody(
   }
 }
 
-template <class V, int kRounds, int kNv, bool kOpen, int kMode>
-SFRAME_GCM_FUNC void LaneGroup(const GcmBatchItem* const* items, int n,
-                               uint8_t* const* ok) {
-  static_assert(kMode < kSameShape, "one-shape groups go through LaneRun");
-  LaneGroupBody<V, kRounds, kNv, kOpen, kMode>(items, n, ok);
-}
-
-// Groups of frames that share one key and shape (kMode >= kSameShape), in
-// one loop: group g is items[g * kW .. g * kW + kW), and all its items are
-// real except in the last group, which has `last_n`. `ok` is null when
-// sealing. (A uniform call's groups need no call and no dispatch each; a
-// lone group comes here too, so each shape is compiled once.)
+// Groups of one class (key size, vector count) and mode in one loop: group
+// g is items[g * kW .. g * kW + kW), and all its items are real except in
+// the last group, which has `last_n`. `ok` is null when sealing. In a
+// one-shape run (kMode >= kSameShape) every group has the first one's key
+// and shape; otherwise each group has its own, and kSameKey only says that
+// each group's frames share one key. (A run's groups need no call and no
+// dispatch each, and each loads the next one's J0s while its own rounds
+// run: a lone group of 112-byte frames cost the Zen 3 host about 1.4 times
+// as much per frame as one of a long run. A lone group comes here too, so each
+// class and mode is compiled once.)
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
 SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* const* items,
                              uint8_t* const* ok, size_t groups, int last_n) {
-  static_assert(kMode >= kSameShape, "LaneRun takes one-shape groups");
   constexpr int kW = V::kBlocks;
   LaneRunState<V> run;
-  run.lengths_term = LengthsTerm<V>(*items[0]);
-  run.key = &Layout(items[0]->key);
-  run.len = items[0]->len;
-  run.aad1_len = items[0]->aad1_len;
-  run.aad2_len = items[0]->aad2_len;
+  if constexpr (kMode >= kSameShape) {
+    run.lengths_term = LengthsTerm<V>(*items[0]);
+    run.key = &Layout(items[0]->key);
+    run.len = items[0]->len;
+    run.aad1_len = items[0]->aad1_len;
+    run.aad2_len = items[0]->aad2_len;
+  }
 #pragma GCC unroll 4
   for (int f = 0; f < kW; ++f) run.j0[f] = V::BcastJ0(items[f]->nonce);
   for (size_t g = 0; g < groups; ++g) {
@@ -1573,50 +1572,6 @@ SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* const* items,
         kOpen ? ok + g * kW : nullptr, &run,
         g + 1 < groups ? items + (g + 1) * kW : nullptr);
   }
-}
-
-// What the kBlocks items of a group have in common.
-template <class V>
-SFRAME_GCM_INLINE LaneMode GroupMode(const GcmBatchItem* const* items) {
-  const GcmBatchItem& first = *items[0];
-  bool one_key = true, one_shape = true;
-  for (int f = 1; f < V::kBlocks; ++f) {
-    const GcmBatchItem& it = *items[f];
-    one_key = one_key && it.key == first.key;
-    one_shape = one_shape && it.len == first.len &&
-                it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
-  }
-  if (!one_key) return kMixedKeys;
-  if (!one_shape) return kSameKey;
-  return LaneSpare<V>(first) ? kSameShapeSpare : kSameShape;
-}
-
-template <class V, int kRounds, bool kOpen, int kNv>
-SFRAME_GCM_INLINE void LaneGroupMode(const GcmBatchItem* const* items, int n,
-                                     uint8_t* const* ok) {
-  switch (GroupMode<V>(items)) {
-    case kSameShapeSpare:
-      LaneRun<V, kRounds, kNv, kOpen, kSameShapeSpare>(items, ok, 1, n);
-      break;
-    case kSameShape:
-      LaneRun<V, kRounds, kNv, kOpen, kSameShape>(items, ok, 1, n);
-      break;
-    case kSameKey:
-      LaneGroup<V, kRounds, kNv, kOpen, kSameKey>(items, n, ok);
-      break;
-    default:
-      LaneGroup<V, kRounds, kNv, kOpen, kMixedKeys>(items, n, ok);
-      break;
-  }
-}
-
-template <class V, int kRounds, bool kOpen>
-SFRAME_GCM_INLINE void LaneGroupNv(int nv, const GcmBatchItem* const* items,
-                                   int n, uint8_t* const* ok) {
-  StaticFor<1, V::kLaneVectors + 1>([&](auto count) SFRAME_GCM_LAMBDA {
-    constexpr int kNv = decltype(count)::value;
-    if (nv == kNv) LaneGroupMode<V, kRounds, kOpen, kNv>(items, n, ok);
-  });
 }
 
 template <class V, bool kOpen>
@@ -1633,17 +1588,6 @@ SFRAME_GCM_INLINE void CryptOne(const GcmBatchItem& it, uint8_t* ok) {
   }
 }
 
-template <class V, bool kOpen>
-SFRAME_GCM_INLINE void RunLaneGroup(int ks, int nv,
-                                    const GcmBatchItem* const* items, int n,
-                                    uint8_t* const* ok) {
-  if (ks == 0) {
-    LaneGroupNv<V, 10, kOpen>(nv, items, n, ok);
-  } else {
-    LaneGroupNv<V, 14, kOpen>(nv, items, n, ok);
-  }
-}
-
 // The LaneGroup class of item `it`: key size (0 or 1) * V::kLaneVectors +
 // vector count - 1, or -1 when it goes through a single call.
 template <class V>
@@ -1654,46 +1598,41 @@ SFRAME_GCM_INLINE int LaneClass(const GcmBatchItem& it) {
   if (nv == 0) return -1;
   return (Layout(it.key).rounds == 10 ? 0 : V::kLaneVectors) + nv - 1;
 }
-template <class V>
-SFRAME_GCM_INLINE int ClassKeySize(int cls) {
-  return cls / V::kLaneVectors;
-}
-template <class V>
-SFRAME_GCM_INLINE int ClassVectors(int cls) {
-  return cls % V::kLaneVectors + 1;
-}
 
-// The LaneRun of class `cls` for frames of one key and shape.
+// The LaneRun of each class and mode: kLaneRuns<V, kOpen>[cls * 4 + mode].
 using LaneRunFn = void (*)(const GcmBatchItem* const*, uint8_t* const*, size_t,
                            int);
-template <class V, bool kOpen, int kRounds, int kMode>
-SFRAME_GCM_INLINE LaneRunFn SameShapeRunMode(int nv) {
-  LaneRunFn fn = nullptr;
-  StaticFor<1, V::kLaneVectors + 1>([&](auto count) SFRAME_GCM_LAMBDA {
-    constexpr int kNv = decltype(count)::value;
-    if (nv == kNv) fn = &LaneRun<V, kRounds, kNv, kOpen, kMode>;
-  });
-  return fn;
+inline constexpr int kLaneModes = 4;
+template <class V, bool kOpen, int kEntry>
+inline constexpr LaneRunFn kLaneRunOf =
+    &LaneRun<V, kEntry / kLaneModes / V::kLaneVectors == 0 ? 10 : 14,
+             kEntry / kLaneModes % V::kLaneVectors + 1, kOpen,
+             kEntry % kLaneModes>;
+template <class V, bool kOpen, size_t... kEntries>
+constexpr std::array<LaneRunFn, sizeof...(kEntries)> MakeLaneRuns(
+    std::index_sequence<kEntries...>) {
+  return {{kLaneRunOf<V, kOpen, static_cast<int>(kEntries)>...}};
 }
 template <class V, bool kOpen>
-SFRAME_GCM_INLINE LaneRunFn SameShapeRun(int cls, bool spare) {
-  const int nv = ClassVectors<V>(cls);
-  if (ClassKeySize<V>(cls) == 0) {
-    return spare ? SameShapeRunMode<V, kOpen, 10, kSameShapeSpare>(nv)
-                 : SameShapeRunMode<V, kOpen, 10, kSameShape>(nv);
-  }
-  return spare ? SameShapeRunMode<V, kOpen, 14, kSameShapeSpare>(nv)
-               : SameShapeRunMode<V, kOpen, 14, kSameShape>(nv);
-}
+inline constexpr std::array<LaneRunFn, kLaneClasses<V> * kLaneModes> kLaneRuns =
+    MakeLaneRuns<V, kOpen>(
+        std::make_index_sequence<kLaneClasses<V> * kLaneModes>());
 
-// RunLaneGroup for class `cls`, out of line: the batch dispatcher's pending
-// groups call it from several places, and inlining its dispatch at each made
-// the dispatcher half again as large (and the batch a few percent slower).
-template <class V, bool kOpen>
-__attribute__((noinline, target(SFRAME_GCM_TARGET))) void RunPendingGroup(
-    int cls, const GcmBatchItem* const* items, int n, uint8_t* const* ok) {
-  RunLaneGroup<V, kOpen>(ClassKeySize<V>(cls), ClassVectors<V>(cls), items, n,
-                         ok);
+// The mode of a run of `count` items whose groups each have one key: one
+// shape (with or without a spare lane) when every item has the first one's
+// key and lengths, else kSameKey.
+template <class V>
+SFRAME_GCM_INLINE LaneMode OneKeyRunMode(const GcmBatchItem* const* items,
+                                         int count) {
+  const GcmBatchItem& first = *items[0];
+  bool one_shape = true;
+  for (int i = 1; i < count; ++i) {
+    const GcmBatchItem& it = *items[i];
+    one_shape = one_shape && it.key == first.key && it.len == first.len &&
+                it.aad1_len == first.aad1_len && it.aad2_len == first.aad2_len;
+  }
+  if (!one_shape) return kSameKey;
+  return LaneSpare<V>(first) ? kSameShapeSpare : kSameShape;
 }
 
 // GcmBatchItem as AllLikeFirst reads it: whole qwords, and the indexes of
@@ -1793,7 +1732,7 @@ SFRAME_GCM_INLINE bool AllLikeFirst(const GcmBatchItem* items, size_t n) {
 
 // The frames of a batch that is not uniform (CryptUniform): groups of one
 // key and class where they form, single calls for the frames lanes do not
-// take.
+// take, and the groups of each class run in LaneRuns of up to kRunGroups.
 template <class V, bool kOpen>
 SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
                                 uint8_t* ok) {
@@ -1801,38 +1740,79 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
   constexpr int kClasses = kLaneClasses<V>;
   uint8_t unused = 0;
   // Frames waiting for partners, per class, in groups of one key: a group
-  // of mixed keys gathers each lane's round keys and powers from its own
-  // key's tables and costs more per frame (on the Intel host, more than a
-  // single call: 34 against 22 ns for 112-byte seals), so a frame first
-  // joins a group of its class and key. Up to kSlots keys per class wait at
-  // a time; frames of further keys, and the keys' lone leftovers, go to one
-  // mixed group per class, or to single calls where those are faster
-  // (GcmMixedKeyGroups; then a key's leftovers of up to kW / 2 frames go
-  // single too, rather than fill a partial group).
+  // of mixed keys gathers each lane's powers (and E_K(J0)'s round keys)
+  // from its own key's tables and costs more per frame (on the Intel host,
+  // more than a single call: 34 against 22 ns for 112-byte seals), so a
+  // frame first joins a group of its class and key. Up to kSlots keys per
+  // class wait at a time; frames of further keys, and the keys' lone
+  // leftovers, go to one mixed group per class, or to single calls where
+  // those are faster (GcmMixedKeyGroups; then a key's leftovers of up to
+  // kW / 2 frames go single too, rather than fill a partial group).
   const bool mixed_groups = GcmMixedKeyGroups();
   constexpr int kSlots = 4;
   struct Pending {
     const GcmKernelKey* key;
     int count;
+    int queue;  // where its groups go: 0 (one key) or 1 (mixed keys)
     const GcmBatchItem* items[kW];
     uint8_t* ok[kW];
   };
   Pending slots[kClasses][kSlots];
-  int used[kClasses] = {};
+  int used[kClasses];
   Pending mixed[kClasses];
-  for (Pending& p : mixed) p.count = 0;
-  const auto add = [](Pending& p, int cls, const GcmBatchItem* it,
-                      uint8_t* it_ok) SFRAME_GCM_LAMBDA {
+  // Whole groups waiting to run, per class: queue 0 holds groups of one key
+  // each, queue 1 groups of mixed keys. A queue runs when it is full, when a
+  // partial group (always its last) joins it, and at the end.
+  constexpr int kRunGroups = 8;
+  struct Queue {
+    int groups;
+    const GcmBatchItem* items[kRunGroups * kW];
+    uint8_t* ok[kRunGroups * kW];
+  };
+  Queue queues[kClasses][2];
+  // The classes met so far; a class's state above is set when it is first
+  // met (a call of single frames touches none of it).
+  static_assert(kClasses <= 32, "one bit per class");
+  uint32_t met = 0;
+  const auto run_queue = [](Queue& q, int cls, int mixed_keys,
+                            int last_n) SFRAME_GCM_LAMBDA {
+    const int mode =
+        mixed_keys ? kMixedKeys : OneKeyRunMode<V>(q.items, q.groups * kW);
+    kLaneRuns<V, kOpen>[cls * kLaneModes + mode](q.items, q.ok, q.groups,
+                                                 last_n);
+    q.groups = 0;
+  };
+  // Queues group `group` (kW items, the first `n` real) of class `cls`.
+  const auto push = [&](int cls, int mixed_keys,
+                        const GcmBatchItem* const* group, uint8_t* const* g_ok,
+                        int n) SFRAME_GCM_LAMBDA {
+    Queue& q = queues[cls][mixed_keys];
+    for (int f = 0; f < kW; ++f) {
+      q.items[q.groups * kW + f] = group[f];
+      q.ok[q.groups * kW + f] = g_ok[f];
+    }
+    ++q.groups;
+    if (n < kW || q.groups == kRunGroups) run_queue(q, cls, mixed_keys, n);
+  };
+  const auto add = [&](Pending& p, int cls, const GcmBatchItem* it,
+                       uint8_t* it_ok) SFRAME_GCM_LAMBDA {
     p.items[p.count] = it;
     p.ok[p.count] = it_ok;
     if (++p.count == kW) {
-      RunPendingGroup<V, kOpen>(cls, p.items, kW, p.ok);
+      push(cls, p.queue, p.items, p.ok, kW);
       p.count = 0;
     }
   };
   size_t i = 0;
   while (i < n) {
     const int cls = LaneClass<V>(items[i]);
+    if (cls >= 0 && (met >> cls & 1) == 0) {
+      met |= uint32_t{1} << cls;
+      used[cls] = 0;
+      mixed[cls].count = 0;
+      mixed[cls].queue = 1;
+      queues[cls][0].groups = queues[cls][1].groups = 0;
+    }
     // The common case first: the next kW frames form a group by themselves
     // (one class, one key).
     if (cls >= 0 && i + kW <= n) {
@@ -1848,8 +1828,7 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
           group[f] = &items[i + f];
           group_ok[f] = kOpen ? ok + i + f : &unused;
         }
-        RunLaneGroup<V, kOpen>(ClassKeySize<V>(cls), ClassVectors<V>(cls),
-                               group, kW, group_ok);
+        push(cls, 0, group, group_ok, kW);
         i += kW;
         continue;
       }
@@ -1866,6 +1845,7 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
     if (s == used[cls] && s < kSlots) {
       slots[cls][s].key = key;
       slots[cls][s].count = 0;
+      slots[cls][s].queue = 0;
       ++used[cls];
     }
     if (s < kSlots) {
@@ -1880,15 +1860,16 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
   // Leftovers: a key's two or more frames make a partial group of that key
   // (the spare lanes repeat its first frame and are not stored); lone frames
   // join the class's mixed group, whose own leftover is a partial group, or
-  // a single call for a lone frame.
-  const auto run_partial = [&unused](Pending& p, int cls) SFRAME_GCM_LAMBDA {
+  // a single call for a lone frame. Then the queues' last runs.
+  const auto push_partial = [&](Pending& p, int cls) SFRAME_GCM_LAMBDA {
     for (int f = p.count; f < kW; ++f) {
       p.items[f] = p.items[0];
       p.ok[f] = &unused;
     }
-    RunPendingGroup<V, kOpen>(cls, p.items, p.count, p.ok);
+    push(cls, p.queue, p.items, p.ok, p.count);
   };
-  for (int cls = 0; cls < kClasses; ++cls) {
+  for (; met != 0; met &= met - 1) {
+    const int cls = __builtin_ctz(met);
     for (int s = 0; s < used[cls]; ++s) {
       Pending& p = slots[cls][s];
       if (p.count == 0) continue;
@@ -1899,14 +1880,17 @@ SFRAME_GCM_FUNC void CryptMixed(const GcmBatchItem* items, size_t n,
       } else if (p.count == 1) {
         add(mixed[cls], cls, p.items[0], p.ok[0]);
       } else {
-        run_partial(p, cls);
+        push_partial(p, cls);
       }
     }
     Pending& p = mixed[cls];
     if (p.count == 1) {
       CryptOne<V, kOpen>(*p.items[0], p.ok[0]);
     } else if (p.count > 1) {
-      run_partial(p, cls);
+      push_partial(p, cls);
+    }
+    for (int q = 0; q < 2; ++q) {
+      if (queues[cls][q].groups > 0) run_queue(queues[cls][q], cls, q, kW);
     }
   }
 }
@@ -1924,7 +1908,9 @@ SFRAME_GCM_INLINE bool CryptUniform(const GcmBatchItem* items, size_t n,
   const GcmBatchItem& first = items[0];
   const int cls = LaneClass<V>(first);
   if (cls < 0 || !AllLikeFirst<V>(items, n)) return false;
-  const LaneRunFn run = SameShapeRun<V, kOpen>(cls, LaneSpare<V>(first));
+  const LaneRunFn run =
+      kLaneRuns<V, kOpen>[cls * kLaneModes +
+                          (LaneSpare<V>(first) ? kSameShapeSpare : kSameShape)];
   const size_t groups = n / kW;
   constexpr size_t kChunk = 16;  // groups per run
   const GcmBatchItem* run_items[kChunk * kW];
