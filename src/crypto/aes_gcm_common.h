@@ -1002,9 +1002,10 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 //
 // A single short frame is cheap in AES work but pays fixed costs that do not
 // shrink with its length: a GHASH reduction, a horizontal XOR of the vector
-// lanes, and a dependent chain of kRounds AES rounds. LaneGroup takes W =
-// V::kBlocks short frames (4 on AVX-512, 2 on AVX2) and gives frame f lane f
-// wherever the work is per-block-position rather than per-frame:
+// lanes, and a dependent chain of kRounds AES rounds. A lane group
+// (LaneGroupBody, run by LaneRun) takes W = V::kBlocks short frames (4 on
+// AVX-512, 2 on AVX2) and gives frame f lane f wherever the work is
+// per-block-position rather than per-frame:
 //
 // * CTR runs in each frame's natural layout (block j of the frame in lane
 //   j % W of its vector j / W), with the W frames' rounds interleaved in
@@ -1031,7 +1032,7 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 // the tests check that.
 
 // The vector count (1..V::kLaneVectors) with which item `it` can join a
-// LaneGroup, else 0. (The kernel tables publish the same limits as
+// lane group, else 0. (The kernel tables publish the same limits as
 // GcmKernel::lane_max_len and lane_max_aad.)
 template <class V>
 inline constexpr size_t kLaneMaxLen = size_t{V::kBytes} * V::kLaneVectors;
@@ -1045,11 +1046,11 @@ SFRAME_GCM_INLINE int LaneVectors(const GcmBatchItem& it) {
   return static_cast<int>((it.len + V::kBytes - 1) / V::kBytes);
 }
 
-// How much the frames of a group have in common (LaneGroup's kMode).
+// How much the frames of a run's groups have in common (LaneRun's kMode).
 enum LaneMode : int {
   kMixedKeys = 0,  // anything
-  kSameKey = 1,    // one GcmKernelKey
-  kSameShape = 2,  // one key, one length, one AAD split
+  kSameKey = 1,    // one GcmKernelKey per group (groups may differ)
+  kSameShape = 2,  // one key, one length, one AAD split for the whole run
   // kSameShape, and the last vector of each frame has a lane past the
   // frame's blocks: E_K(J0) rides in it (as in TailFrame), so the group
   // needs no extra vector of AES rounds for the tags.
@@ -1588,7 +1589,7 @@ SFRAME_GCM_INLINE void CryptOne(const GcmBatchItem& it, uint8_t* ok) {
   }
 }
 
-// The LaneGroup class of item `it`: key size (0 or 1) * V::kLaneVectors +
+// The lane class of item `it`: key size (0 or 1) * V::kLaneVectors +
 // vector count - 1, or -1 when it goes through a single call.
 template <class V>
 inline constexpr int kLaneClasses = 2 * V::kLaneVectors;
