@@ -1026,10 +1026,10 @@ SFRAME_GCM_FUNC void Ctr32(const GcmKernelKey* key, const uint8_t* cb,
 // key and one shape, the powers are broadcasts; otherwise each slot's powers
 // are gathered lane by lane from the frames' own tables, from a row each
 // lane computes once per group (a block a frame does not have is zero, so
-// its row only has to be inside the table). Indices depend only on lengths. The
-// arithmetic is the single-frame GHASH, re-associated (the sum of B_i * H^(g-i)
-// does not depend on the grouping), so results are byte-identical to seal/open;
-// the tests check that.
+// its row only has to be inside the table). Indices depend only on lengths.
+// The arithmetic is the single-frame GHASH, re-associated (the sum of
+// B_i * H^(g-i) does not depend on the grouping), so results are
+// byte-identical to seal/open; the tests check that.
 
 // The vector count (1..V::kLaneVectors) with which item `it` can join a
 // lane group, else 0. (The kernel tables publish the same limits as
@@ -1551,8 +1551,8 @@ SFRAME_GCM_INLINE void LaneGroupBody(const GcmBatchItem* const* items, int n,
 // each group's frames share one key. (A run's groups need no call and no
 // dispatch each, and each loads the next one's J0s while its own rounds
 // run: a lone group of 112-byte frames cost the Zen 3 host about 1.4 times
-// as much per frame as one of a long run. A lone group comes here too, so each
-// class and mode is compiled once.)
+// as much per frame as one of a long run. A lone group comes here too, so
+// each class and mode is compiled once.)
 template <class V, int kRounds, int kNv, bool kOpen, int kMode>
 SFRAME_GCM_FUNC void LaneRun(const GcmBatchItem* const* items,
                              uint8_t* const* ok, size_t groups, int last_n) {
@@ -1600,7 +1600,8 @@ SFRAME_GCM_INLINE int LaneClass(const GcmBatchItem& it) {
   return (Layout(it.key).rounds == 10 ? 0 : V::kLaneVectors) + nv - 1;
 }
 
-// The LaneRun of each class and mode: kLaneRuns<V, kOpen>[cls * 4 + mode].
+// The LaneRun of each class and mode:
+// kLaneRuns<V, kOpen>[cls * kLaneModes + mode].
 using LaneRunFn = void (*)(const GcmBatchItem* const*, uint8_t* const*, size_t,
                            int);
 inline constexpr int kLaneModes = 4;
