@@ -22,6 +22,7 @@
 
 #include "gtest/gtest.h"
 #include "src/crypto/cpu_x86.h"
+#include "tests/aes_gcm_emulated_avx512.h"
 
 #ifndef SFRAME_TEST_DATA_DIR
 #define SFRAME_TEST_DATA_DIR "tests/data"
@@ -1044,7 +1045,13 @@ INSTANTIATE_TEST_SUITE_P(
         KernelCase{"vaes_avx2_karatsuba", GcmKernelVaesAvx2,
                    GcmBulkGhash::kKaratsuba, GcmMixedKeys::kSingles},
         KernelCase{"vaes_avx2_schoolbook", GcmKernelVaesAvx2,
-                   GcmBulkGhash::kSchoolbook, GcmMixedKeys::kGroups}),
+                   GcmBulkGhash::kSchoolbook, GcmMixedKeys::kGroups},
+        // The AVX-512 kernel's algorithm (4-frame lane groups) on AVX2, so
+        // that CPUs without AVX-512 test it too.
+        KernelCase{"emulated_avx512_karatsuba", GcmKernelEmulatedAvx512,
+                   GcmBulkGhash::kKaratsuba, GcmMixedKeys::kGroups},
+        KernelCase{"emulated_avx512_schoolbook", GcmKernelEmulatedAvx512,
+                   GcmBulkGhash::kSchoolbook, GcmMixedKeys::kSingles}),
     [](const testing::TestParamInfo<KernelCase>& info) {
       return std::string(info.param.name);
     });
