@@ -13,8 +13,8 @@ namespace internal {
 
 // The common kernel code instantiated with the AVX-512 kernel's vector
 // shape (64 bytes, 4 blocks, 4 frames per batch lane group) on two ymm
-// registers; nullptr where the AVX2 kernel cannot run. Slower than either
-// kernel: for tests only.
+// registers; nullptr where the AVX2 kernel cannot run, and in the sanitizer
+// builds, which leave it out. Slower than either kernel: for tests only.
 const GcmKernel* GcmKernelEmulatedAvx512();
 
 }  // namespace internal

@@ -142,50 +142,6 @@ TEST(HmacSha256ShaniTest, MatchesBoringSslForLongMessages) {
   }
 }
 
-TEST(KernelCtr32Test, MatchesBlockwiseAesWithInc32) {
-  std::mt19937_64 rng(3);
-  for (const GcmKernel* kernel : {GcmKernelVaesAvx512(), GcmKernelVaesAvx2()}) {
-    if (kernel == nullptr) continue;
-    for (size_t key_len : {16, 32}) {
-      const Bytes key = RandomBytes(rng, key_len);
-      GcmKernelKey gk;
-      kernel->init(&gk, key.data(), key.size());
-      AES_KEY aes;
-      AES_set_encrypt_key(key.data(), static_cast<unsigned>(key_len * 8), &aes);
-      // Every length to 600 (the single tail pass covers up to 256 bytes on
-      // both kernels: 4 zmm, 8 ymm), then random ones.
-      for (int i = 0; i < 700; ++i) {
-        const size_t len =
-            i <= 600 ? static_cast<size_t>(i) : Uniform(rng, 0, 2000);
-        Bytes cb = RandomBytes(rng, 16);
-        // Often start just below the 32-bit wrap: inc32 must not carry into
-        // the nonce bytes.
-        if (i % 2 == 0) cb[12] = cb[13] = cb[14] = 0xff;
-        const Bytes in = RandomBytes(rng, len);
-        Bytes expected(len);
-        uint8_t block[16];
-        memcpy(block, cb.data(), 16);
-        for (size_t off = 0; off < len; off += 16) {
-          uint8_t ks[16];
-          AES_encrypt(block, ks, &aes);
-          for (size_t j = off; j < len && j < off + 16; ++j) {
-            expected[j] = in[j] ^ ks[j - off];
-          }
-          for (int b = 15; b >= 12; --b) {
-            if (++block[b] != 0) break;
-          }
-        }
-        Bytes out(len);
-        kernel->ctr32(&gk, cb.data(), in.data(), len, out.data());
-        ASSERT_EQ(out, expected) << kernel->name << " len=" << len;
-        Bytes inplace = in;
-        kernel->ctr32(&gk, cb.data(), inplace.data(), len, inplace.data());
-        ASSERT_EQ(inplace, expected) << kernel->name << " in place";
-      }
-    }
-  }
-}
-
 class CtrHmacAeadTest
     : public ::testing::TestWithParam<std::tuple<CipherSuite, int>> {};
 
