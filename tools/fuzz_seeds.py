@@ -58,6 +58,72 @@ def main():
             blob += b"IETF SFrame WG\x00"
             blob += bytes((i * 7) & 255 for i in range(n))
             write("kernel_diff", f"flags{flags}-len{n}", blob)
+    # aead_batch: head (keys - 1, HMAC lanes << 2, shape << 5), frame count
+    # - 1, base length (16 bits), seed (64 bits), a byte per key (suite
+    # index, implementation << 3), then per frame: key / in-place / forge
+    # byte, length byte(s), AAD byte, alignment.
+    def batch(name, keys, lanes, shape, n, base, frame):
+        blob = bytes([(len(keys) - 1) | (lanes << 2) | (shape << 5), n - 1])
+        blob += struct.pack(">H", base) + struct.pack(">Q", 0x5F4A3E + n)
+        blob += bytes(s - 1 | (impl << 3) for s, impl in keys)
+        for i in range(n):
+            blob += bytes(frame(i))
+        write("aead_batch", name, blob)
+
+    for suite in (1, 2, 3, 4, 5):
+        # 64 equal frames of one key (160 bytes; 112 for GCM), the
+        # benchmarks' batches, every fourth frame forged.
+        base = 112 if suite in (4, 5) else 160
+        batch(f"equal-suite{suite}", [(suite, 1)], 0, 0, 64, base,
+              lambda i: [(4 + i // 4 % 4) << 3 if i % 4 == 3 else 0, 0, 4,
+                         i % 64])
+    # A video frame's packets: 1200 bytes, the last ones shorter, in place.
+    batch("packets-ctr", [(1, 1), (2, 1)], 2, 1, 20, 1200,
+          lambda i: [i % 2 | 4, (i * 5) % 4, 4, 0])
+    batch("packets-gcm", [(4, 1)], 0, 1, 20, 250,
+          lambda i: [4, (i * 3) % 4, 9, i])
+    # Scattered short frames of four keys: GCM, CTR-HMAC, SHA-512 suites and
+    # BoringSSL keys mixed, with metadata.
+    batch("scattered-mixed", [(4, 1), (1, 1), (6, 0), (5, 0)], 3, 6, 40, 0,
+          lambda i: [i % 4 | (i % 8) << 3, (i * 37) % 256, i * 13 % 256, i])
+    batch("any-length", [(3, 1), (5, 1)], 1, 7, 33, 0,
+          lambda i: [i % 2 | (i % 3 == 0) << 2 | (i % 8) << 3, i % 7,
+                     (i * 211) % 256, i * 29 % 256, 17])
+    # sframe_batch: suite index, head (implementation, replay window << 2,
+    # senders - 1 << 4), per sender (KID flags, [large KID byte], counter
+    # index), sent count - 1, per sent frame (sender / length / metadata /
+    # room byte, length byte, [metadata length]), received count - 1, per
+    # received frame (mutation byte, sent index, argument).
+    def sframe_batch(name, suite, head, senders, sent, received):
+        blob = bytes([suite - 1, head])
+        for flags, counter in senders:
+            blob += bytes([flags]) + (b"\x07" if flags & 1 else b"")
+            blob += bytes([counter])
+        blob += bytes([len(sent) - 1])
+        for b, length, md in sent:
+            blob += bytes([b, length]) + (bytes([md]) if (b >> 2) & 3 == 0
+                                           else b"")
+        blob += bytes([len(received) - 1])
+        for r in received:
+            blob += bytes(r)
+        write("sframe_batch", name, blob)
+
+    plain = [(i % 2 | 4, 100 + i, 0) for i in range(32)]
+    in_order = [(0, i, 0) for i in range(32)]
+    sframe_batch("gcm-two-senders", 4, 3 << 2 | 1 << 4, [(0, 0), (2, 3)],
+                 plain, in_order)
+    # Duplicates, reordering and every mutation, CTR-HMAC, a window of 16,
+    # three senders (one large KID, one whose key the receiver lacks).
+    mixed = [(i % 3 | (i % 4) << 2 | (0x40 if i % 5 == 0 else 0), i * 7, 5)
+             for i in range(24)]
+    shuffled = [(i % 11, (i * 5) % 24, i * 17 % 256) for i in range(60)]
+    sframe_batch("ctr-mutations", 1, 2 << 2 | 2 << 4,
+                 [(1, 4), (0x80, 0), (4, 7)], mixed, shuffled)
+    # Counters that cross header-size steps and run out inside the batch.
+    sframe_batch("counter-edges", 5, 1 | 0 << 2 | 1 << 4, [(0, 4), (1, 10)],
+                 [(i % 2 | 4 | (0x20 if i == 9 else 0), 30, 0)
+                  for i in range(12)],
+                 [(0, 11 - i, 0) for i in range(12)] + [(0, 3, 0)] * 3)
     # keyops and rtp_depacketizer seeds are hand-written op scripts kept in
     # fuzz/corpus/ (not derived from vectors).
 
