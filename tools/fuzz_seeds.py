@@ -125,7 +125,10 @@ def main():
                   for i in range(12)],
                  [(0, 11 - i, 0) for i in range(12)] + [(0, 3, 0)] * 3)
     # keyops and rtp_depacketizer seeds are hand-written op scripts kept in
-    # fuzz/corpus/ (not derived from vectors).
+    # fuzz/corpus/ (not derived from vectors). media_frame seeds are the
+    # frames of tests/media_test_frames.h (RecordedFrames(1)), each after a
+    # 6-byte head (codec, suite index, flags, flip position, no metadata),
+    # written once from the test header by a scratch program.
 
 
 if __name__ == "__main__":
