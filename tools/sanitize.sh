@@ -52,8 +52,12 @@ for part in "${parts[@]}"; do
         -DSFRAME_BUILD_TESTS=OFF -DSFRAME_BUILD_EXAMPLES=OFF \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
       cmake --build build-fuzz -j"$jobs"
-      for f in build-fuzz/fuzz/*_fuzzer; do
-        name=$(basename "$f" _fuzzer)
+      # One target per seed corpus (a stale binary in build-fuzz is ignored;
+      # a missing one fails).
+      for corpus in fuzz/corpus/*/; do
+        name=$(basename "$corpus")
+        f=build-fuzz/fuzz/${name}_fuzzer
+        [ -x "$f" ] || { echo "fuzzer $name not built"; exit 1; }
         work=$(mktemp -d)
         echo "== fuzz smoke: $name (${SFRAME_FUZZ_SECONDS:-30} s)"
         status=0
