@@ -100,11 +100,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       ((size_t{in.Byte()} << 8) | in.Byte()) % (kMaxLen + 1);
   Rng rng{in.U64()};
 
-  std::vector<AeadImplementation> impls = {AeadImplementation::kBoringSsl};
-  for (AeadImplementation impl :
-       {AeadImplementation::kVaesAvx512, AeadImplementation::kVaesAvx2}) {
-    if (internal::IsAeadImplementationSupported(impl)) impls.push_back(impl);
-  }
+  const std::vector<AeadImplementation> impls =
+      fuzz::RunnableAeadImplementations();
   std::unique_ptr<Aead> keys[kMaxKeys], refs[kMaxKeys];
   for (size_t k = 0; k < num_keys; ++k) {
     const uint8_t b = in.Byte();

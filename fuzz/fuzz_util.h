@@ -1,8 +1,8 @@
 // Copyright 2026 The sframecpp Authors.
 //
-// Helpers for the fuzz targets: a byte reader over the input and an
-// invariant check that aborts (so libFuzzer and the replay runner both stop
-// on it).
+// Helpers for the fuzz targets: a byte reader over the input, the AEAD
+// implementations this CPU runs, and an invariant check that aborts (so
+// libFuzzer and the replay runner both stop on it).
 
 #ifndef SFRAME_FUZZ_FUZZ_UTIL_H_
 #define SFRAME_FUZZ_FUZZ_UTIL_H_
@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "absl/types/span.h"
 #include "sframe/cipher_suite.h"
+#include "src/crypto/aead.h"
 
 namespace sframe {
 namespace fuzz {
@@ -55,6 +57,17 @@ class Reader {
   size_t size_;
   size_t pos_ = 0;
 };
+
+// The AEAD implementations this CPU runs: BoringSSL, then our VAES kernels.
+inline std::vector<internal::AeadImplementation> RunnableAeadImplementations() {
+  std::vector<internal::AeadImplementation> out = {
+      internal::AeadImplementation::kBoringSsl};
+  for (auto impl : {internal::AeadImplementation::kVaesAvx512,
+                    internal::AeadImplementation::kVaesAvx2}) {
+    if (internal::IsAeadImplementationSupported(impl)) out.push_back(impl);
+  }
+  return out;
+}
 
 inline bool AllZero(absl::Span<const uint8_t> s) {
   for (uint8_t b : s) {

@@ -48,10 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                       pt.size(), aad.data(), aad.size()));
   EVP_AEAD_CTX_cleanup(&ctx);
 
-  for (AeadImplementation impl :
-       {AeadImplementation::kBoringSsl, AeadImplementation::kVaesAvx512,
-        AeadImplementation::kVaesAvx2}) {
-    if (!internal::IsAeadImplementationSupported(impl)) continue;
+  for (AeadImplementation impl : fuzz::RunnableAeadImplementations()) {
     absl::StatusOr<std::unique_ptr<Aead>> aead =
         Aead::Create(suite, absl::MakeConstSpan(key, KeySize(suite)), impl);
     SFRAME_FUZZ_CHECK(aead.ok());

@@ -13,15 +13,14 @@
 // every byte of its output buffer; then the statistics, and the replay
 // windows (every sent frame offered again to both twins).
 
+#include <algorithm>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <vector>
 
 #include "fuzz/fuzz_util.h"
 #include "sframe/batch.h"
 #include "sframe/sframe.h"
-#include "src/crypto/aead.h"
 
 namespace {
 
@@ -102,13 +101,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Reader in(data, size);
   const CipherSuite suite = in.Suite();
   const uint8_t head = in.Byte();
-  std::vector<internal::AeadImplementation> impls = {
-      internal::AeadImplementation::kAuto,
-      internal::AeadImplementation::kBoringSsl};
-  for (auto impl : {internal::AeadImplementation::kVaesAvx512,
-                    internal::AeadImplementation::kVaesAvx2}) {
-    if (internal::IsAeadImplementationSupported(impl)) impls.push_back(impl);
-  }
+  std::vector<internal::AeadImplementation> impls =
+      fuzz::RunnableAeadImplementations();
+  impls.insert(impls.begin(), internal::AeadImplementation::kAuto);
   internal::SetDefaultAeadImplementationForTesting(impls[head % impls.size()]);
   Decryptor::Options dopt;
   constexpr size_t kWindows[] = {1, 2, 16, 128};
