@@ -292,6 +292,84 @@ TEST_P(BatchTest, BadOverlapWritesNothing) {
   EXPECT_EQ(buf, before);
 }
 
+// Items whose metadata lies inside their own output, amid good items of
+// the same Encryptor (so inside a lane run) and of a moved-from one.
+TEST_P(BatchTest, MetadataOverlapAndMovedFromEncryptorFailOnlyTheirItems) {
+  Encryptor enc = MakeEncryptor(1, kKeyA);
+  Encryptor donor = MakeEncryptor(300, kKeyB);
+  Encryptor taker(std::move(donor));
+  constexpr size_t kItems = 8;
+  const Bytes md = {1, 2, 3, 4};
+  std::vector<Bytes> pts, outs;
+  for (size_t i = 0; i < kItems; ++i) {
+    pts.push_back(RandomBytes(60 + i, rng_));
+    outs.emplace_back(MaxCiphertextSize(suite(), pts[i].size()) + 8, 0xEE);
+  }
+  EncryptBatchItem items[kItems];
+  for (size_t i = 0; i < kItems; ++i) {
+    SetItem(&items[i], &enc, pts[i], md, &outs[i], /*in_place=*/false);
+  }
+  // Item 2: metadata at the end of its own output; item 5: a moved-from
+  // Encryptor.
+  Bytes& out2 = outs[2];
+  memcpy(out2.data() + out2.size() - md.size(), md.data(), md.size());
+  items[2].metadata = absl::MakeConstSpan(out2).last(md.size());
+  items[5].encryptor = &donor;  // NOLINT(bugprone-use-after-move)
+  const Bytes before2 = out2, before5 = outs[5];
+  EXPECT_EQ(EncryptBatch(absl::MakeSpan(items, kItems)), kItems - 2);
+  EXPECT_EQ(items[2].status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(items[5].status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(out2, before2);
+  EXPECT_EQ(outs[5], before5);
+  // The other items took consecutive counters, as single calls would.
+  Decryptor dec = MakeDecryptor();
+  Counter expected = 0;
+  for (size_t i = 0; i < kItems; ++i) {
+    if (i == 2 || i == 5) continue;
+    ASSERT_TRUE(items[i].status.ok()) << i;
+    EXPECT_EQ(ParseHeader(items[i].result)->header.counter, expected++);
+    Bytes plain(pts[i].size());
+    ASSERT_TRUE(dec.Decrypt(md, items[i].result, absl::MakeSpan(plain)).ok());
+    EXPECT_EQ(plain, pts[i]);
+  }
+  EXPECT_EQ(enc.next_counter(), kItems - 2);
+  EXPECT_EQ(taker.next_counter(), 0u);
+}
+
+TEST_P(BatchTest, DecryptMetadataOverlappingTheOutputWritesNothing) {
+  Encryptor enc = MakeEncryptor(1, kKeyA);
+  Decryptor dec = MakeDecryptor();
+  const Bytes md = {9, 8, 7};
+  constexpr size_t kItems = 6;
+  std::vector<Bytes> pts, cts, outs;
+  for (size_t i = 0; i < kItems; ++i) {
+    pts.push_back(RandomBytes(50, rng_));
+    cts.push_back(Seal(enc, pts[i], md));
+    outs.emplace_back(pts[i].size() + 8, 0xEE);
+  }
+  DecryptBatchItem items[kItems];
+  for (size_t i = 0; i < kItems; ++i) {
+    items[i].metadata = md;
+    items[i].ciphertext = cts[i];
+    items[i].out = absl::MakeSpan(outs[i]);
+  }
+  memcpy(outs[3].data() + 50, md.data(), md.size());
+  items[3].metadata = absl::MakeConstSpan(outs[3]).subspan(50, md.size());
+  const Bytes before3 = outs[3];
+  EXPECT_EQ(DecryptBatch(dec, absl::MakeSpan(items, kItems)), kItems - 1);
+  EXPECT_EQ(items[3].status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(outs[3], before3);
+  for (size_t i = 0; i < kItems; ++i) {
+    if (i == 3) continue;
+    ASSERT_TRUE(items[i].status.ok()) << i;
+    EXPECT_EQ(Bytes(items[i].result.begin(), items[i].result.end()), pts[i]);
+  }
+  // The refused frame changed no state: it opens now.
+  Bytes plain(pts[3].size());
+  ASSERT_TRUE(dec.Decrypt(md, cts[3], absl::MakeSpan(plain)).ok());
+  EXPECT_EQ(plain, pts[3]);
+}
+
 TEST_P(BatchTest, ReplaysWithinOneBatchFollowSequentialOrder) {
   Encryptor low = MakeEncryptor(1, kKeyA, 0);
   Encryptor high = MakeEncryptor(1, kKeyA, 1000);

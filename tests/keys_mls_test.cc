@@ -4,6 +4,7 @@
 // counters, lazy per-KID keys cached only after verification, and epoch
 // removal (collision rule, PurgeBefore, timer).
 
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -77,6 +78,21 @@ TEST(MlsKeyIdTest, EdgesAndInvalidLayouts) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MlsKeyId({-1, 4}, 0, 0, 0).status().code(),
             absl::StatusCode::kInvalidArgument);
+  // E + S would overflow an int: still invalid, everywhere.
+  constexpr int kHuge = std::numeric_limits<int>::max();
+  for (MlsKeyIdLayout bad :
+       {MlsKeyIdLayout{kHuge, kHuge}, MlsKeyIdLayout{4, kHuge},
+        MlsKeyIdLayout{kHuge, 1}, MlsKeyIdLayout{65, 0}, MlsKeyIdLayout{0, 65},
+        MlsKeyIdLayout{1, 64}}) {
+    EXPECT_EQ(MlsKeyId(bad, 0, 0, 0).status().code(),
+              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(ParseMlsKeyId(bad, 1).status().code(),
+              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(MlsEncryptor::Create(kSuite, bad, 0).status().code(),
+              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(MlsDecryptor::Create(kSuite, bad).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
 }
 
 class MlsTest : public ::testing::Test {
@@ -138,6 +154,50 @@ TEST_F(MlsTest, CachesPerKidKeysOnlyAfterTheTagVerifies) {
   EXPECT_EQ(rx_->GetStats().authentication_failures, 500u);
   EXPECT_EQ(Open(*rx_, Seal(tx_[0], 0)), absl::StatusCode::kOk);
   EXPECT_EQ(rx_->key_count(), 1u);
+}
+
+// One member can mint valid frames for any sender index and context of the
+// epoch: the per-epoch cache is bounded, and KIDs beyond it are refused
+// before any derivation, as unknown.
+TEST(MlsBoundTest, KeysPerEpochAreBounded) {
+  MlsDecryptor::Options o;
+  o.max_keys_per_epoch = 5;
+  std::vector<KeyEvent> events;
+  o.on_event = [&events](const KeyEvent& e) { events.push_back(e); };
+  auto rx = MlsDecryptor::Create(kSuite, kLayout, o);
+  ASSERT_TRUE(rx.ok());
+  ASSERT_TRUE(rx->AddEpoch(3, EpochKey(3)).ok());
+  MlsEncryptor tx = *MlsEncryptor::Create(kSuite, kLayout, 9);
+  ASSERT_TRUE(tx.SetEpoch(3, EpochKey(3)).ok());
+  std::vector<std::vector<uint8_t>> first;
+  for (uint64_t context = 0; context < 5; ++context) {
+    first.push_back(Seal(tx, context));
+    EXPECT_EQ(Open(*rx, first.back()), absl::StatusCode::kOk);
+  }
+  EXPECT_EQ(rx->key_count(), 5u);
+  for (uint64_t context = 5; context < 50; ++context) {
+    EXPECT_EQ(Open(*rx, Seal(tx, context)), absl::StatusCode::kNotFound);
+  }
+  EXPECT_EQ(rx->key_count(), 5u);
+  EXPECT_EQ(rx->GetStats().unknown_key_ids, 45u);
+  EXPECT_EQ(events.size(), 45u);
+  for (const KeyEvent& e : events) {
+    EXPECT_EQ(e.type, KeyEventType::kUnknownKeyId);
+  }
+  // The cached KIDs keep working, and their replay windows are intact.
+  for (uint64_t context = 0; context < 5; ++context) {
+    EXPECT_EQ(Open(*rx, first[context]), absl::StatusCode::kAlreadyExists);
+    EXPECT_EQ(Open(*rx, Seal(tx, context)), absl::StatusCode::kOk);
+  }
+  // A new epoch has its own bound.
+  ASSERT_TRUE(rx->AddEpoch(4, EpochKey(4)).ok());
+  ASSERT_TRUE(tx.SetEpoch(4, EpochKey(4)).ok());
+  EXPECT_EQ(Open(*rx, Seal(tx, 42)), absl::StatusCode::kOk);
+  EXPECT_EQ(rx->key_count(), 6u);
+
+  o.max_keys_per_epoch = 0;
+  EXPECT_EQ(MlsDecryptor::Create(kSuite, kLayout, o).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(MlsTest, NewEpochWithTheSameLowBitsRemovesTheOldOne) {

@@ -384,6 +384,32 @@ TEST(SenderKeyReceiverTest, SeveralSendersWithTheSameKidsStayApart) {
   EXPECT_EQ(Open(*rx, 100, Seal(senders[0], kPt)), absl::StatusCode::kOk);
 }
 
+// A bad overlap is refused before anything else, with nothing written,
+// whether the sender is known or not (an unknown sender used to zero `out`,
+// which here is the caller's ciphertext).
+TEST_F(SenderKeyTest, BadOverlapWritesNothingEvenForAnUnknownSender) {
+  const std::vector<uint8_t> ct = Frame();
+  for (SenderId sender : {kAlice, SenderId{99}}) {
+    std::vector<uint8_t> buf = ct;
+    buf.resize(ct.size() + 8, 0xee);
+    const std::vector<uint8_t> before = buf;
+    auto r = rx_->Decrypt(sender, {}, absl::MakeConstSpan(buf).first(ct.size()),
+                          absl::MakeSpan(buf).subspan(3));
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << sender;
+    EXPECT_EQ(buf, before) << sender;
+    // Metadata inside the output.
+    std::vector<uint8_t> out(ct.size(), 0xee);
+    const std::vector<uint8_t> out_before = out;
+    r = rx_->Decrypt(sender, absl::MakeConstSpan(out).first(4), ct,
+                     absl::MakeSpan(out));
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << sender;
+    EXPECT_EQ(out, out_before) << sender;
+  }
+  EXPECT_EQ(rx_->unknown_sender_frames(), 0u);
+  EXPECT_TRUE(events_.empty());
+  EXPECT_EQ(Open(ct), absl::StatusCode::kOk);
+}
+
 TEST_F(SenderKeyTest, EventsAndStatsNameTheKidAndSender) {
   const std::vector<uint8_t> ct = Frame();
   ASSERT_EQ(Open(ct), absl::StatusCode::kOk);

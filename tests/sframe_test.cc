@@ -5,6 +5,9 @@
 
 #include "sframe/sframe.h"
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -287,9 +290,92 @@ TEST_P(SframeContractTest, RefusesToEncryptAfterCounterExhaustion) {
   EXPECT_EQ(ParseHeader(*second)->header.counter, kMax);
   EXPECT_TRUE(enc.exhausted());
   for (int i = 0; i < 3; ++i) {
+    std::fill(out.begin(), out.end(), 0xaa);
     EXPECT_EQ(enc.Encrypt(kMetadata, pt, absl::MakeSpan(out)).status().code(),
               absl::StatusCode::kResourceExhausted);
+    EXPECT_EQ(out, std::vector<uint8_t>(out.size(), 0xaa));  // nothing written
   }
+}
+
+TEST_P(SframeContractTest, MovedFromEncryptorRefusesWithoutCrashing) {
+  Encryptor enc = MakeEncryptor();
+  Decryptor dec = MakeDecryptor();
+  const std::vector<uint8_t> pt = RandomBytes(40, rng_);
+  const std::vector<uint8_t> first = Seal(enc, pt);
+  Encryptor moved(std::move(enc));
+  std::vector<uint8_t> out(MaxCiphertextSize(suite(), pt.size()), 0xaa);
+  // NOLINTNEXTLINE(bugprone-use-after-move): the moved-from contract.
+  EXPECT_EQ(enc.Encrypt(kMetadata, pt, absl::MakeSpan(out)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(enc.exhausted());
+  EXPECT_EQ(out, std::vector<uint8_t>(out.size(), 0xaa));
+  // The counter moved with the key: no (key, KID, CTR) is used twice.
+  EXPECT_EQ(moved.next_counter(), 1u);
+  const std::vector<uint8_t> second = Seal(moved, pt);
+  EXPECT_EQ(ParseHeader(second)->header.counter, 1u);
+  std::vector<uint8_t> plain(pt.size());
+  ASSERT_TRUE(dec.Decrypt(kMetadata, first, absl::MakeSpan(plain)).ok());
+  ASSERT_TRUE(dec.Decrypt(kMetadata, second, absl::MakeSpan(plain)).ok());
+  EXPECT_EQ(plain, pt);
+  // Assignment: the target's old key is dropped, the source is emptied.
+  Encryptor other = MakeEncryptor(kKid + 1);
+  other = std::move(moved);
+  EXPECT_EQ(other.key_id(), kKid);
+  EXPECT_EQ(other.next_counter(), 2u);
+  EXPECT_EQ(moved.Encrypt(kMetadata, pt, absl::MakeSpan(out)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ParseHeader(Seal(other, pt))->header.counter, 2u);
+}
+
+TEST_P(SframeContractTest, RejectsMetadataOverlappingTheOutput) {
+  Encryptor enc = MakeEncryptor();
+  Decryptor dec = MakeDecryptor();
+  const std::vector<uint8_t> pt = RandomBytes(48, rng_);
+  const size_t size = enc.CiphertextSize(pt.size());
+  // The metadata inside `out`: before the frame would end, and after it.
+  for (size_t at : {size_t{0}, size_t{2}, size - 4, size + 8}) {
+    std::vector<uint8_t> buf(size + 16, 0xaa);
+    memcpy(buf.data() + at, kMetadata.data(), kMetadata.size());
+    const std::vector<uint8_t> before = buf;
+    auto r = enc.Encrypt(absl::MakeConstSpan(buf).subspan(at, kMetadata.size()),
+                         pt, absl::MakeSpan(buf));
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << at;
+    EXPECT_EQ(buf, before) << at;
+    EXPECT_EQ(enc.next_counter(), 0u);
+  }
+  const std::vector<uint8_t> ct = Seal(enc, pt);
+  for (bool in_place : {false, true}) {
+    std::vector<uint8_t> buf(ct.size() + 16, 0xaa);
+    if (in_place) memcpy(buf.data(), ct.data(), ct.size());
+    memcpy(buf.data() + ct.size() + 4, kMetadata.data(), kMetadata.size());
+    const std::vector<uint8_t> before = buf;
+    auto r = dec.Decrypt(
+        absl::MakeConstSpan(buf).subspan(ct.size() + 4, kMetadata.size()),
+        in_place ? absl::MakeConstSpan(buf).first(ct.size())
+                 : absl::MakeConstSpan(ct),
+        absl::MakeSpan(buf));
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(buf, before);  // nothing written
+  }
+  // No state changed: the frame still opens, once.
+  std::vector<uint8_t> out(pt.size());
+  ASSERT_TRUE(dec.Decrypt(kMetadata, ct, absl::MakeSpan(out)).ok());
+  EXPECT_EQ(out, pt);
+  EXPECT_EQ(dec.GetKeyStats(kKid)->decrypted, 1u);
+  EXPECT_EQ(dec.GetKeyStats(kKid)->authentication_failures, 0u);
+}
+
+TEST_P(SframeContractTest, SizeHelpersSaturate) {
+  Encryptor enc = MakeEncryptor();
+  constexpr size_t kMaxSize = std::numeric_limits<size_t>::max();
+  EXPECT_EQ(enc.CiphertextSize(kMaxSize), kMaxSize);
+  EXPECT_EQ(enc.CiphertextSize(kMaxSize - 2), kMaxSize);
+  EXPECT_EQ(MaxCiphertextSize(suite(), kMaxSize), kMaxSize);
+  EXPECT_EQ(MaxCiphertextSize(suite(), kMaxSize - 20), kMaxSize);
+  // KID 0x123 takes two bytes after the config byte.
+  EXPECT_EQ(enc.CiphertextSize(100), 3 + 100 + TagSize(suite()));
+  EXPECT_EQ(MaxCiphertextSize(suite(), 100),
+            kMaxHeaderSize + 100 + TagSize(suite()));
 }
 
 TEST_P(SframeContractTest, CountersNeverRepeat) {
@@ -330,6 +416,73 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<SuiteAndImpl>& info) {
       return testing::SuiteAndImplName(info.param);
     });
+
+// Address space for spans longer than kMaxPayloadSize: reserved, never
+// backed (PROT_NONE), so any access to it would crash the test.
+class Reservation {
+ public:
+  explicit Reservation(size_t size) : size_(size) {
+    void* p = mmap(nullptr, size, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    data_ = p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
+  }
+  ~Reservation() {
+    if (data_ != nullptr) munmap(data_, size_);
+  }
+  uint8_t* data() const { return data_; }
+
+ private:
+  uint8_t* data_;
+  size_t size_;
+};
+
+TEST(EncryptorTest, RefusesPayloadsBeyondTheSuiteLimit) {
+  const size_t n = static_cast<size_t>(kMaxPayloadSize) + 1;
+  const size_t room = n + kMaxHeaderSize + kMaxTagSize;
+  Reservation plaintext(n), out(room);
+  if (plaintext.data() == nullptr || out.data() == nullptr) {
+    GTEST_SKIP() << "cannot reserve 2 x 64 GiB of address space";
+  }
+  for (CipherSuite suite : kAllCipherSuites) {
+    auto enc = Encryptor::Create(suite, kKid, kBaseKey);
+    ASSERT_TRUE(enc.ok());
+    auto r = enc->Encrypt(kMetadata, {plaintext.data(), n}, {out.data(), room});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(enc->next_counter(), 0u);
+  }
+}
+
+TEST(DecryptorTest, TreatsPayloadsBeyondTheSuiteLimitAsMalformed) {
+  const size_t frame_size =
+      static_cast<size_t>(kMaxPayloadSize) + 1 + 1 + kMaxTagSize;
+  Reservation frame(frame_size);
+  if (frame.data() == nullptr) {
+    GTEST_SKIP() << "cannot reserve 64 GiB of address space";
+  }
+  // Only the first page is readable: the header (KID 1, CTR 0) is parsed,
+  // and nothing after it may be read.
+  ASSERT_EQ(mprotect(frame.data(), 4096, PROT_READ | PROT_WRITE), 0);
+  frame.data()[0] = 0x10;
+  for (CipherSuite suite : kAllCipherSuites) {
+    auto dec = Decryptor::Create(suite);
+    ASSERT_TRUE(dec.ok());
+    ASSERT_TRUE(dec->AddKey(1, kBaseKey).ok());
+    std::vector<uint8_t> out(64, 0xaa);
+    const size_t size = frame_size - (kMaxTagSize - TagSize(suite));
+    auto r = dec->Decrypt(kMetadata, {frame.data(), size}, absl::MakeSpan(out));
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_TRUE(AllZero(out.data(), out.size()));
+    EXPECT_EQ(dec->malformed_frames(), 1u);
+    EXPECT_EQ(dec->GetKeyStats(1)->authentication_failures, 0u);
+  }
+}
+
+TEST(EncryptorTest, RejectsUnknownSuite) {
+  for (uint16_t id : {0, 9, 0xff, 0xffff}) {
+    auto enc = Encryptor::Create(static_cast<CipherSuite>(id), kKid, kBaseKey);
+    EXPECT_EQ(enc.status().code(), absl::StatusCode::kInvalidArgument) << id;
+  }
+}
 
 TEST(DecryptorTest, RejectsUnknownSuite) {
   EXPECT_EQ(Decryptor::Create(static_cast<CipherSuite>(0)).status().code(),

@@ -85,8 +85,10 @@ struct EncryptBatchItem {
 // counter is used its later items fail with kResourceExhausted.
 //
 // Per-item errors (in `status`) are those of Encrypt: kInvalidArgument for
-// a null encryptor, an `out` too small or a bad overlap (nothing written);
-// kResourceExhausted (nothing written); the reservation hook's status
+// a null encryptor, an `out` too small, a bad overlap or a plaintext longer
+// than kMaxPayloadSize (nothing written); kResourceExhausted and, for a
+// moved-from encryptor, kFailedPrecondition (nothing written); the
+// reservation hook's status
 // (nothing written); kInternal if the AEAD failed internally (only
 // BoringSSL can), in which case every item of the failing chunk reports
 // kInternal with `out` zeroed and the counters those items took are burnt

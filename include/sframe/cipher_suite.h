@@ -46,6 +46,12 @@ inline constexpr CipherSuite kAllCipherSuites[] = {
 inline constexpr size_t kNonceSize = 12;
 // The largest tag (Nt) of any suite.
 inline constexpr size_t kMaxTagSize = 16;
+// The longest frame payload (plaintext) of any suite: 2^32 - 2 AES blocks,
+// AES-GCM's limit (NIST SP 800-38D), a little under the 2^32 blocks of the
+// CTR suites' 32-bit block counter (RFC 9605 §4.5.1). Encrypt refuses a
+// longer plaintext with kInvalidArgument; a received frame whose payload is
+// longer is malformed (kDataLoss). About 64 GiB: only reachable on purpose.
+inline constexpr uint64_t kMaxPayloadSize = ((uint64_t{1} << 32) - 2) * 16;
 
 // True for AES-GCM suites (4, 5); false for AES-CTR + HMAC suites.
 constexpr bool IsGcm(CipherSuite suite) {

@@ -396,11 +396,20 @@ class MlsDecryptor {
  public:
   struct Options {
     size_t replay_window = 128;  // per KID; 0 disables anti-replay
+    // Bound on the KIDs (sender index, context) cached per epoch. Every
+    // member holds the epoch's base key, so one member could otherwise make
+    // the others cache a key for each of 2^(64-E) KIDs. Once an epoch holds
+    // this many, a frame of another KID of that epoch is not tried: it fails
+    // as an unknown KID (kNotFound). At least 1. A key takes about
+    // 1 KiB + replay_window / 8 bytes.
+    size_t max_keys_per_epoch = 4096;
     absl::Duration epoch_grace = absl::Seconds(2);
     Clock clock;            // default absl::Now
     KeyEventHook on_event;  // optional; `sender` is the KID's sender index
   };
 
+  // kInvalidArgument for an unknown suite, an invalid layout, a too large
+  // replay window or a zero max_keys_per_epoch.
   static absl::StatusOr<MlsDecryptor> Create(CipherSuite suite,
                                              const MlsKeyIdLayout& layout);
   static absl::StatusOr<MlsDecryptor> Create(CipherSuite suite,
@@ -423,7 +432,8 @@ class MlsDecryptor {
   size_t PurgeBefore(uint64_t epoch);
 
   // Decrypts a frame of any member. Errors: kNotFound (no live epoch with
-  // the KID's low bits), kDataLoss, kAlreadyExists (replay),
+  // the KID's low bits, or a new KID beyond max_keys_per_epoch), kDataLoss,
+  // kAlreadyExists (replay),
   // kInvalidArgument. Failures change no state but failure statistics.
   absl::StatusOr<absl::Span<uint8_t>> Decrypt(
       absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> ciphertext,

@@ -92,9 +92,12 @@ struct KeyStats {
 };
 
 // The largest number of bytes a frame of `plaintext_size` bytes can grow to
-// under `suite`: the longest header plus the tag.
+// under `suite`: the longest header plus the tag. Saturates at SIZE_MAX
+// (no buffer is that large, so an Encrypt sized by it fails cleanly).
 constexpr size_t MaxCiphertextSize(CipherSuite suite, size_t plaintext_size) {
-  return kMaxHeaderSize + plaintext_size + TagSize(suite);
+  const size_t overhead = kMaxHeaderSize + TagSize(suite);
+  return plaintext_size > SIZE_MAX - overhead ? SIZE_MAX
+                                              : plaintext_size + overhead;
 }
 
 class Encryptor {
@@ -113,14 +116,16 @@ class Encryptor {
   };
 
   // Derives sframe_key and sframe_salt for (`suite`, `key_id`, `base_key`).
-  // Fails with kInvalidArgument if `base_key` is empty, or if
-  // `reserve_counters` is set with a zero `reservation_block`.
+  // Fails with kInvalidArgument for an unknown suite, an empty `base_key`,
+  // or `reserve_counters` set with a zero `reservation_block`.
   static absl::StatusOr<Encryptor> Create(CipherSuite suite, KeyId key_id,
                                           absl::Span<const uint8_t> base_key);
   static absl::StatusOr<Encryptor> Create(CipherSuite suite, KeyId key_id,
                                           absl::Span<const uint8_t> base_key,
                                           const Options& options);
 
+  // A moved-from Encryptor holds no key: its Encrypt fails with
+  // kFailedPrecondition, and exhausted() is true.
   Encryptor(Encryptor&&) noexcept;
   Encryptor& operator=(Encryptor&&) noexcept;
   Encryptor(const Encryptor&) = delete;
@@ -129,6 +134,7 @@ class Encryptor {
 
   // The exact size of the next frame's ciphertext for a plaintext of
   // `plaintext_size` bytes: header (for the next counter) + plaintext + tag.
+  // Saturates at SIZE_MAX.
   size_t CiphertextSize(size_t plaintext_size) const;
 
   // Encrypts one frame into the front of `out` and returns the written
@@ -137,13 +143,17 @@ class Encryptor {
   //
   // `plaintext` and `out` must either not overlap or start at the same
   // address (in place; `out` then needs room for the header and tag).
+  // `metadata` must not overlap `out` (the header is written before the
+  // metadata is authenticated).
   //
   // Errors: kInvalidArgument if `out` is shorter than
-  // CiphertextSize(plaintext.size()) or overlaps `plaintext` otherwise;
-  // kResourceExhausted once counter 2^64 - 1 has been used; the status of
-  // `reserve_counters` if it refused a block. On error nothing is written
-  // when the arguments are invalid or the reservation failed, and `out` is
-  // zeroed otherwise.
+  // CiphertextSize(plaintext.size()), overlaps `plaintext` otherwise or
+  // overlaps `metadata`, or if the plaintext is longer than kMaxPayloadSize;
+  // kResourceExhausted once counter 2^64 - 1 has been used;
+  // kFailedPrecondition on a moved-from Encryptor; the status of
+  // `reserve_counters` if it refused a block; kInternal if the AEAD failed
+  // inside BoringSSL, which then zeroes `out`. On every other error nothing
+  // is written.
   absl::StatusOr<absl::Span<uint8_t>> Encrypt(
       absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> plaintext,
       absl::Span<uint8_t> out);
@@ -254,17 +264,18 @@ class Decryptor {
   // plaintext is released.
   //
   // `ciphertext` and `out` must either not overlap or start at the same
-  // address (in place).
+  // address (in place); `metadata` must not overlap `out`.
   //
   // With a replay window, a counter that was already accepted for this KID,
   // or is older than the window, fails with kAlreadyExists before the tag is
   // checked; the window records a counter only after its tag verifies.
   //
-  // Errors: kDataLoss (malformed header, truncated frame, tag mismatch),
-  // kNotFound (no key for the KID), kAlreadyExists (replayed counter),
-  // kInvalidArgument (`out` too small or badly overlapping). On every error
-  // all of `out` is zeroed, except when `out` overlaps `ciphertext` in an
-  // unsupported way, where nothing is written. No error changes any state
+  // Errors: kDataLoss (malformed header, truncated frame, a payload longer
+  // than kMaxPayloadSize, tag mismatch), kNotFound (no key for the KID),
+  // kAlreadyExists (replayed counter), kInvalidArgument (`out` too small or
+  // badly overlapping). On every error all of `out` is zeroed, except when
+  // `out` overlaps `ciphertext` or `metadata` in an unsupported way, where
+  // nothing is written. No error changes any state
   // except the failure counters of the statistics.
   absl::StatusOr<absl::Span<uint8_t>> Decrypt(
       absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> ciphertext,

@@ -134,7 +134,10 @@ size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
     if (!key.BatchPays(n, header_size + metadata.size())) break;
     const size_t size = header_size + n + tag_size;
     const bool in_place = pt == out;  // (n != 0 here)
-    if (room < size || (!in_place && Overlaps(pt, n, out, room))) break;
+    if (room < size || (!in_place && Overlaps(pt, n, out, room)) ||
+        Overlaps(metadata.data(), metadata.size(), out, room)) {
+      break;
+    }
     uint8_t* const ct = out + header_size;
     if (in_place) memmove(ct, out, n);
     StoreWordPrefix(out, HeaderWord(prefix, shift, counter), header_size);
@@ -180,6 +183,11 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
     for (; pos < items.size() && m < kChunk; ++pos) {
       EncryptBatchItem& item = items[pos];
       Encryptor* const enc = item.encryptor;
+      if (ABSL_PREDICT_FALSE(enc != nullptr && enc->key_ == nullptr)) {
+        item.result = {};  // a moved-from Encryptor (see Encrypt)
+        item.status = Code(absl::StatusCode::kFailedPrecondition);
+        continue;
+      }
       // A frame the batch would not speed up takes the single-frame call:
       // one the AEAD's batch path would not (KeyContext::BatchPays), or one
       // on a VAES GCM kernel that starts no run because its Encryptor's next
@@ -243,9 +251,12 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
       const size_t size = header_size + n + TagSize(enc->suite_);
       uint8_t* const out = item.out.data();
       const bool in_place = n != 0 && item.plaintext.data() == out;
-      if (ABSL_PREDICT_FALSE(item.out.size() < size ||
-                             (!in_place && Overlaps(item.plaintext.data(), n,
-                                                    out, item.out.size())))) {
+      if (ABSL_PREDICT_FALSE(
+              item.out.size() < size || n > kMaxPayloadSize ||
+              (!in_place &&
+               Overlaps(item.plaintext.data(), n, out, item.out.size())) ||
+              Overlaps(item.metadata.data(), item.metadata.size(), out,
+                       item.out.size()))) {
         item.status = Code(absl::StatusCode::kInvalidArgument);
         continue;
       }
@@ -338,7 +349,7 @@ size_t BatchAccess::QueueDecryptRun(Decryptor& dec, DecryptBatchItem* items,
     uint8_t* const out = item.out.data();
     FrameView& view = views[r];
     bool bad_overlap;
-    if (PrepareFrame(tag_size, frame, item.ciphertext.size(), out,
+    if (PrepareFrame(tag_size, metadata, frame, item.ciphertext.size(), out,
                      item.out.size(), &view, &bad_overlap,
                      &shapes->current) != absl::StatusCode::kOk ||
         view.in_place || view.header.key_id != kid ||
@@ -454,9 +465,9 @@ size_t BatchAccess::Decrypt(Decryptor& dec,
       FrameView& view = views[m];
       bool bad_overlap;
       const absl::StatusCode code =
-          PrepareFrame(tag_size, item.ciphertext.data(), item.ciphertext.size(),
-                       item.out.data(), item.out.size(), &view, &bad_overlap,
-                       &shapes.current);
+          PrepareFrame(tag_size, item.metadata, item.ciphertext.data(),
+                       item.ciphertext.size(), item.out.data(), item.out.size(),
+                       &view, &bad_overlap, &shapes.current);
       if (ABSL_PREDICT_FALSE(code != absl::StatusCode::kOk)) {
         if (code == absl::StatusCode::kDataLoss) ++dec.malformed_frames_;
         if (!bad_overlap) ZeroOut(item.out.data(), item.out.size());

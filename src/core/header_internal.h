@@ -347,22 +347,37 @@ struct FrameView {
   bool by_template;    // the header was parsed through a HeaderTemplate
 };
 
-// The checks shared by every decrypt path: the overlap rule, the header
-// (RFC 9605 §4.3) and the lengths. Returns kOk with `*view` set, or the
-// error code: kDataLoss for a malformed or truncated frame,
+// True if a decryption of `frame` into `out` with `metadata` breaks the
+// overlap rule: the frame and the output either do not overlap or start at
+// the same address (in place), and the metadata never overlaps the output
+// (an in-place open moves the plaintext before the AAD is hashed).
+inline bool BadDecryptOverlap(const uint8_t* metadata, size_t metadata_size,
+                              const uint8_t* frame, size_t frame_size,
+                              const uint8_t* out, size_t out_size) {
+  const bool in_place = frame_size != 0 && frame == out;
+  return (!in_place && Overlaps(frame, frame_size, out, out_size)) ||
+         Overlaps(metadata, metadata_size, out, out_size);
+}
+
+// The checks shared by every decrypt path: the overlap rule
+// (BadDecryptOverlap), the header (RFC 9605 §4.3) and the lengths. Returns
+// kOk with `*view` set, or the error code: kDataLoss for a malformed or
+// truncated frame, or one whose payload exceeds kMaxPayloadSize;
 // kInvalidArgument for an output too small or a bad overlap (then
 // `*bad_overlap` is true, and the caller must not write to `out`). Writes
 // nothing; the caller zeroes `out` on the other errors.
 //
 // With `shape` (may be null), a header of that shape is parsed through it
 // (HeaderTemplate), which view->by_template tells.
-inline absl::StatusCode PrepareFrame(size_t tag_size, const uint8_t* frame,
-                                     size_t frame_size, const uint8_t* out,
-                                     size_t out_size, FrameView* view,
-                                     bool* bad_overlap,
+inline absl::StatusCode PrepareFrame(size_t tag_size,
+                                     absl::Span<const uint8_t> metadata,
+                                     const uint8_t* frame, size_t frame_size,
+                                     const uint8_t* out, size_t out_size,
+                                     FrameView* view, bool* bad_overlap,
                                      const HeaderTemplate* shape = nullptr) {
   view->in_place = frame_size != 0 && frame == out;
-  *bad_overlap = !view->in_place && Overlaps(frame, frame_size, out, out_size);
+  *bad_overlap = BadDecryptOverlap(metadata.data(), metadata.size(), frame,
+                                   frame_size, out, out_size);
   if (*bad_overlap) return absl::StatusCode::kInvalidArgument;
   view->header_size =
       shape == nullptr ? 0 : shape->Parse(frame, frame_size, &view->header);
@@ -374,6 +389,7 @@ inline absl::StatusCode PrepareFrame(size_t tag_size, const uint8_t* frame,
     return absl::StatusCode::kDataLoss;
   }
   view->size = frame_size - view->header_size - tag_size;
+  if (view->size > kMaxPayloadSize) return absl::StatusCode::kDataLoss;
   if (out_size < view->size) return absl::StatusCode::kInvalidArgument;
   return absl::StatusCode::kOk;
 }

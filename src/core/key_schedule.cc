@@ -46,8 +46,7 @@ absl::StatusOr<DerivedKey> DeriveKeySalt(CipherSuite suite, KeyId key_id,
   if (base_key.empty()) {
     return absl::InvalidArgumentError("base_key must not be empty");
   }
-  DerivedKey out{
-      SecretBuffer(HashSize(suite)), SecretBuffer(KeySize(suite)), {}};
+  DerivedKey out(SecretBuffer(HashSize(suite)), SecretBuffer(KeySize(suite)));
   absl::Status s = HkdfExtract(suite, {}, base_key, out.sframe_secret.span());
   if (!s.ok()) return s;
   const auto key_label = SframeKeyLabel(key_id, suite);
@@ -67,14 +66,10 @@ absl::StatusOr<std::unique_ptr<KeyContext>> KeyContext::Create(
   if (!derived.ok()) return derived.status();
   absl::StatusOr<std::unique_ptr<Aead>> aead =
       Aead::Create(suite, derived->sframe_key.span());
-  if (!aead.ok()) {
-    WipeSecret(derived->sframe_salt.data(), kNonceSize);
-    return aead.status();
-  }
-  std::unique_ptr<KeyContext> ctx(
+  if (!aead.ok()) return aead.status();
+  // (`derived`'s destructor wipes its copies of the secrets and salt.)
+  return std::unique_ptr<KeyContext>(
       new KeyContext(derived->sframe_salt, *std::move(aead)));
-  WipeSecret(derived->sframe_salt.data(), kNonceSize);
-  return ctx;
 }
 
 KeyContext::~KeyContext() {

@@ -29,10 +29,21 @@ std::array<uint8_t, 32> SframeKeyLabel(KeyId key_id, CipherSuite suite);
 std::array<uint8_t, 33> SframeSaltLabel(KeyId key_id, CipherSuite suite);
 
 // The derived secrets of one KID, kept for inspection (CLI, tests).
+//
+// The salt is wiped with the keys as a matter of hygiene. It is not a secret
+// of the AEAD (a nonce is public in AES-GCM's security model, and an SFrame
+// nonce is salt XOR CTR), so the per-frame nonces built from it are not
+// wiped.
 struct DerivedKey {
+  DerivedKey(SecretBuffer secret, SecretBuffer key)
+      : sframe_secret(std::move(secret)), sframe_key(std::move(key)) {}
+  DerivedKey(DerivedKey&&) noexcept = default;
+  DerivedKey& operator=(DerivedKey&&) noexcept = default;
+  ~DerivedKey() { WipeSecret(sframe_salt.data(), sframe_salt.size()); }
+
   SecretBuffer sframe_secret;  // HKDF-Extract("", base_key): Nh bytes
   SecretBuffer sframe_key;     // Nk bytes
-  std::array<uint8_t, kNonceSize> sframe_salt;
+  std::array<uint8_t, kNonceSize> sframe_salt{};
 };
 
 // derive_key_salt(KID, base_key). kInvalidArgument if base_key is empty.

@@ -74,8 +74,46 @@ void Encryptor::EncodeNextHeader() {
 #endif
 }
 
-Encryptor::Encryptor(Encryptor&&) noexcept = default;
-Encryptor& Encryptor::operator=(Encryptor&&) noexcept = default;
+// Written out so that the moved-from object reads as exhausted: its Encrypt
+// then fails (kFailedPrecondition, see there) without a per-frame check of
+// the key pointer.
+Encryptor::Encryptor(Encryptor&& other) noexcept
+    : suite_(other.suite_),
+      key_id_(other.key_id_),
+      next_counter_(other.next_counter_),
+      exhausted_(std::exchange(other.exhausted_, true)),
+      key_(std::move(other.key_)),
+      reserve_counters_(std::move(other.reserve_counters_)),
+      reservation_block_(other.reservation_block_),
+      has_reservation_(other.has_reservation_),
+      reserved_last_(other.reserved_last_),
+      next_header_size_(other.next_header_size_),
+      header_word_limit_(other.header_word_limit_),
+      header_word_prefix_(other.header_word_prefix_),
+      header_word_shift_(other.header_word_shift_) {
+  memcpy(next_header_, other.next_header_, sizeof(next_header_));
+}
+
+Encryptor& Encryptor::operator=(Encryptor&& other) noexcept {
+  if (this != &other) {
+    suite_ = other.suite_;
+    key_id_ = other.key_id_;
+    next_counter_ = other.next_counter_;
+    exhausted_ = std::exchange(other.exhausted_, true);
+    key_ = std::move(other.key_);
+    reserve_counters_ = std::move(other.reserve_counters_);
+    reservation_block_ = other.reservation_block_;
+    has_reservation_ = other.has_reservation_;
+    reserved_last_ = other.reserved_last_;
+    memcpy(next_header_, other.next_header_, sizeof(next_header_));
+    next_header_size_ = other.next_header_size_;
+    header_word_limit_ = other.header_word_limit_;
+    header_word_prefix_ = other.header_word_prefix_;
+    header_word_shift_ = other.header_word_shift_;
+  }
+  return *this;
+}
+
 Encryptor::~Encryptor() = default;
 
 absl::StatusOr<Encryptor> Encryptor::Create(
@@ -86,6 +124,9 @@ absl::StatusOr<Encryptor> Encryptor::Create(
 absl::StatusOr<Encryptor> Encryptor::Create(CipherSuite suite, KeyId key_id,
                                             absl::Span<const uint8_t> base_key,
                                             const Options& options) {
+  absl::StatusOr<CipherSuite> checked =
+      CipherSuiteFromId(static_cast<uint16_t>(suite));
+  if (!checked.ok()) return checked.status();
   if (options.reserve_counters && options.reservation_block == 0) {
     return absl::InvalidArgumentError("reservation_block must be >= 1");
   }
@@ -111,15 +152,18 @@ absl::Status Encryptor::Reserve() {
 }
 
 size_t Encryptor::CiphertextSize(size_t plaintext_size) const {
-  return internal::HeaderSize({key_id_, next_counter_}) + plaintext_size +
-         TagSize(suite_);
+  const size_t overhead =
+      internal::HeaderSize({key_id_, next_counter_}) + TagSize(suite_);
+  return plaintext_size > SIZE_MAX - overhead ? SIZE_MAX
+                                              : plaintext_size + overhead;
 }
 
 absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> plaintext,
     absl::Span<uint8_t> out) {
   if (ABSL_PREDICT_FALSE(exhausted_)) {
-    return Code(absl::StatusCode::kResourceExhausted);
+    return Code(key_ == nullptr ? absl::StatusCode::kFailedPrecondition
+                                : absl::StatusCode::kResourceExhausted);
   }
   const size_t n = plaintext.size();
   const Counter counter = next_counter_;
@@ -127,9 +171,11 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
   const size_t header_size = next_header_size_;
   const size_t size = header_size + n + TagSize(suite_);
   const bool in_place = n != 0 && plaintext.data() == out.data();
-  if (ABSL_PREDICT_FALSE(out.size() < size ||
-                         (!in_place && Overlaps(plaintext.data(), n, out.data(),
-                                                out.size())))) {
+  if (ABSL_PREDICT_FALSE(
+          out.size() < size || n > kMaxPayloadSize ||
+          (!in_place &&
+           Overlaps(plaintext.data(), n, out.data(), out.size())) ||
+          Overlaps(metadata.data(), metadata.size(), out.data(), out.size()))) {
     return Code(absl::StatusCode::kInvalidArgument);
   }
   // RFC 9605 §9.1: the block holding this counter is persisted before the
@@ -282,12 +328,13 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Open(
 // The checks shared by Decrypt and DecryptWithCandidateKey, before a key is
 // chosen. On error `out` is zeroed (or untouched for a bad overlap).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::StatusCode Prepare(
-    CipherSuite suite, absl::Span<const uint8_t> ciphertext,
-    absl::Span<uint8_t> out, internal::FrameView* view, uint64_t* malformed) {
+    CipherSuite suite, absl::Span<const uint8_t> metadata,
+    absl::Span<const uint8_t> ciphertext, absl::Span<uint8_t> out,
+    internal::FrameView* view, uint64_t* malformed) {
   bool bad_overlap;
   const absl::StatusCode code = internal::PrepareFrame(
-      TagSize(suite), ciphertext.data(), ciphertext.size(), out.data(),
-      out.size(), view, &bad_overlap);
+      TagSize(suite), metadata, ciphertext.data(), ciphertext.size(),
+      out.data(), out.size(), view, &bad_overlap);
   if (ABSL_PREDICT_FALSE(code != absl::StatusCode::kOk)) {
     if (code == absl::StatusCode::kDataLoss) ++*malformed;
     if (!bad_overlap) Zero(out);
@@ -302,7 +349,7 @@ absl::StatusOr<absl::Span<uint8_t>> Decryptor::Decrypt(
     absl::Span<uint8_t> out) {
   internal::FrameView view;
   const absl::StatusCode prepared =
-      Prepare(suite_, ciphertext, out, &view, &malformed_frames_);
+      Prepare(suite_, metadata, ciphertext, out, &view, &malformed_frames_);
   if (ABSL_PREDICT_FALSE(prepared != absl::StatusCode::kOk)) {
     return Code(prepared);
   }
@@ -334,7 +381,7 @@ absl::StatusOr<absl::Span<uint8_t>> Decryptor::DecryptWithCandidateKey(
     absl::Span<const uint8_t> ciphertext, absl::Span<uint8_t> out) {
   internal::FrameView view;
   const absl::StatusCode prepared =
-      Prepare(suite_, ciphertext, out, &view, &malformed_frames_);
+      Prepare(suite_, metadata, ciphertext, out, &view, &malformed_frames_);
   if (prepared != absl::StatusCode::kOk) return Code(prepared);
   if (keys_.contains(view.header.key_id)) {
     Zero(out);

@@ -666,6 +666,9 @@ void Aead::OpenBatch(absl::Span<const AeadBatchItem> items, uint8_t* ok) {
 
 absl::StatusOr<std::unique_ptr<Aead>> Aead::Create(
     CipherSuite suite, absl::Span<const uint8_t> key, AeadImplementation impl) {
+  if (TagSize(suite) == 0) {  // not one of the suites 1-8
+    return absl::InvalidArgumentError("unknown cipher suite");
+  }
   if (key.size() != KeySize(suite)) {
     return absl::InvalidArgumentError("AEAD key has the wrong size");
   }

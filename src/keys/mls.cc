@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "sframe/keys.h"
+#include "src/core/header_internal.h"
 #include "src/crypto/secret.h"
 #include "src/keys/ratchet.h"
 
@@ -128,7 +129,9 @@ size_t MlsEncryptor::CiphertextSize(uint64_t context,
   absl::StatusOr<KeyId> kid = MlsKeyId(
       state_->layout, state_->epoch.value_or(0), state_->sender_index, context);
   if (!kid.ok()) return 0;
-  return EncodedHeaderSize({*kid, 0}) + plaintext_size + TagSize(state_->suite);
+  const size_t overhead = EncodedHeaderSize({*kid, 0}) + TagSize(state_->suite);
+  return plaintext_size > SIZE_MAX - overhead ? SIZE_MAX
+                                              : plaintext_size + overhead;
 }
 
 std::optional<uint64_t> MlsEncryptor::epoch() const {
@@ -212,6 +215,9 @@ absl::StatusOr<MlsDecryptor> MlsDecryptor::Create(CipherSuite suite,
                                                   const Options& options) {
   absl::StatusOr<KeyId> probe = MlsKeyId(layout, 0, 0, 0);
   if (!probe.ok()) return probe.status();
+  if (options.max_keys_per_epoch == 0) {
+    return absl::InvalidArgumentError("max_keys_per_epoch must be >= 1");
+  }
   Decryptor::Options o;
   o.replay_window = options.replay_window;
   absl::StatusOr<Decryptor> dec = Decryptor::Create(suite, o);
@@ -286,6 +292,13 @@ size_t MlsDecryptor::PurgeBefore(uint64_t epoch) {
 absl::StatusOr<absl::Span<uint8_t>> MlsDecryptor::Decrypt(
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> ciphertext,
     absl::Span<uint8_t> out) {
+  // The overlap rule first: a bad overlap writes nothing, whichever path
+  // (unknown sender, derivation failure) would otherwise zero `out`.
+  if (internal::BadDecryptOverlap(metadata.data(), metadata.size(),
+                                  ciphertext.data(), ciphertext.size(),
+                                  out.data(), out.size())) {
+    return absl::Status(absl::StatusCode::kInvalidArgument, "");
+  }
   State& st = *state_;
   std::lock_guard<std::mutex> lock(st.mu);
   const absl::Time now = internal::ReadClock(st.options.clock);
@@ -301,7 +314,9 @@ absl::StatusOr<absl::Span<uint8_t>> MlsDecryptor::Decrypt(
   absl::StatusOr<absl::Span<uint8_t>> result;
   auto epoch =
       well_formed ? st.epochs.find(parts.epoch_low_bits) : st.epochs.end();
-  if (!well_formed || st.decryptor.HasKey(kid) || epoch == st.epochs.end()) {
+  if (!well_formed || st.decryptor.HasKey(kid) || epoch == st.epochs.end() ||
+      epoch->second->key_ids.size() >= st.options.max_keys_per_epoch) {
+    // (A KID beyond the epoch's bound is not derived: kNotFound.)
     result = st.decryptor.Decrypt(metadata, ciphertext, out);
   } else {
     // First frame of this KID in the epoch: derive from the epoch's base

@@ -44,8 +44,9 @@ absl::StatusOr<KeyId> SenderKeyId(int ratchet_bits, uint64_t generation,
 namespace {
 
 absl::Status CheckLayout(const MlsKeyIdLayout& layout) {
+  // (E + S is not computed: it could overflow an int.)
   if (layout.epoch_bits < 0 || layout.sender_bits < 0 ||
-      layout.epoch_bits + layout.sender_bits > 64) {
+      layout.epoch_bits > 64 || layout.sender_bits > 64 - layout.epoch_bits) {
     return absl::InvalidArgumentError(
         "MLS layout needs E >= 0, S >= 0 and E + S <= 64");
   }

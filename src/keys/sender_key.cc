@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "sframe/keys.h"
+#include "src/core/header_internal.h"
 #include "src/crypto/secret.h"
 #include "src/keys/ratchet.h"
 
@@ -461,6 +462,13 @@ absl::Status SenderKeyDecryptor::InstallKey(
 absl::StatusOr<absl::Span<uint8_t>> SenderKeyDecryptor::Decrypt(
     SenderId sender, absl::Span<const uint8_t> metadata,
     absl::Span<const uint8_t> ciphertext, absl::Span<uint8_t> out) {
+  // The overlap rule first: a bad overlap writes nothing, whichever path
+  // (unknown sender, derivation failure) would otherwise zero `out`.
+  if (internal::BadDecryptOverlap(metadata.data(), metadata.size(),
+                                  ciphertext.data(), ciphertext.size(),
+                                  out.data(), out.size())) {
+    return absl::Status(absl::StatusCode::kInvalidArgument, "");
+  }
   State& st = *state_;
   std::lock_guard<std::mutex> lock(st.mu);
   const absl::Time now = internal::ReadClock(st.options.clock);

@@ -57,9 +57,13 @@
  *   called concurrently on the same handle, except `*_free`, which must not
  *   race with any other use of that handle. Different handles are
  *   independent. The free functions (no handle) are thread-safe.
+ * - Lifetime. A handle is valid from its `*_new` until its `*_free`; using
+ *   it after `*_free`, or freeing it twice, is undefined behaviour (as with
+ *   free()). `*_free(NULL)` does nothing.
  * - Failures. No function throws, aborts or exits on any input. Running out
- *   of memory while creating or re-keying an object terminates the process,
- *   as it does in the C++ library.
+ *   of memory terminates the process, as it does in the C++ library: only
+ *   calls that install keys allocate (creating or re-keying an object, and
+ *   on the receive side a KID's first verified frame or a ratchet step).
  *
  * Errors and what to do with them (per frame):
  *   SFRAME_DATA_LOSS           malformed, truncated or forged frame: drop it
@@ -210,8 +214,8 @@ int sframe_encryptor_new_at_counter(int suite, uint64_t key_id,
 void sframe_encryptor_free(sframe_encryptor* enc);
 
 /* The exact size of the next frame's ciphertext for a `plaintext_len`-byte
- * plaintext: header (for the next counter) + plaintext + tag. 0 if `enc` is
- * NULL. */
+ * plaintext: header (for the next counter) + plaintext + tag, saturating at
+ * SIZE_MAX. 0 if `enc` is NULL. */
 size_t sframe_encryptor_ciphertext_size(const sframe_encryptor* enc,
                                         size_t plaintext_len);
 
@@ -222,8 +226,9 @@ size_t sframe_encryptor_ciphertext_size(const sframe_encryptor* enc,
  * the header and tag).
  *
  * Errors: SFRAME_INVALID_ARGUMENT (`out_capacity` too small, bad overlap,
- * NULLs; nothing written), SFRAME_RESOURCE_EXHAUSTED (counter 2^64-1 used:
- * create a new key; `out` zeroed). */
+ * including `metadata` overlapping `out`, NULLs, a plaintext over 64 GiB;
+ * nothing written), SFRAME_RESOURCE_EXHAUSTED (counter 2^64-1 used: create
+ * a new key; nothing written). */
 int sframe_encryptor_encrypt(sframe_encryptor* enc, const uint8_t* metadata,
                              size_t metadata_len, const uint8_t* plaintext,
                              size_t plaintext_len, uint8_t* out,
@@ -464,8 +469,9 @@ int sframe_mls_encryptor_encrypt(sframe_mls_encryptor* enc, uint64_t context,
                                  size_t* out_len);
 
 /* The receive side of an MLS group (sframe::MlsDecryptor): one base key per
- * live epoch; older epochs retire 2 s after a newer one is added.
- * Thread-safe. */
+ * live epoch; older epochs retire 2 s after a newer one is added. At most
+ * 4096 KIDs (sender, context) are cached per epoch; frames of further KIDs
+ * of that epoch fail with SFRAME_NOT_FOUND. Thread-safe. */
 typedef struct sframe_mls_decryptor sframe_mls_decryptor;
 
 /* Creates a receiver with the KID layout (`epoch_bits`, `sender_bits`) and a
