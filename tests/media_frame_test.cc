@@ -318,6 +318,56 @@ TEST(MediaFrame, BufferContracts) {
             SIZE_MAX);
 }
 
+// Metadata inside `out`, and codec values outside the enum: refused on both
+// sides with `out` untouched and no state used.
+TEST(MediaFrame, MetadataOverlapAndUnknownCodecsAreInvalidArguments) {
+  Pair p = MakePair(CipherSuite::kAes128CtrHmacSha256_80);
+  const MediaFrame f = RecordedFrames()[0];
+  const size_t max =
+      MaxEncryptedFrameSize(f.codec, p.enc.suite(), f.bytes.size());
+  std::vector<uint8_t> buf(max + 8, 0xee);
+  const std::vector<uint8_t> before = buf;
+  const Counter next = p.enc.next_counter();
+  auto r = EncryptFrame(f.codec, p.enc, absl::MakeConstSpan(buf).last(4),
+                        f.bytes, absl::MakeSpan(buf));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(buf, before);
+  EXPECT_EQ(p.enc.next_counter(), next);
+
+  const std::vector<uint8_t> md = {1, 2, 3};
+  std::vector<uint8_t> wire(max);
+  auto sealed = EncryptFrame(f.codec, p.enc, md, f.bytes, absl::MakeSpan(wire));
+  ASSERT_TRUE(sealed.ok());
+  wire.resize(sealed->size());
+  std::vector<uint8_t> out(wire.size() + 8, 0xee);
+  std::memcpy(out.data() + wire.size() + 2, md.data(), md.size());
+  const std::vector<uint8_t> out_before = out;
+  auto o = DecryptFrame(f.codec, p.dec,
+                        absl::MakeConstSpan(out).subspan(wire.size() + 2, 3),
+                        wire, absl::MakeSpan(out));
+  EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(out, out_before);
+  for (uint8_t bad : {7, 8, 200, 255}) {
+    const auto codec = static_cast<MediaCodec>(bad);
+    EXPECT_EQ(DecryptFrame(codec, p.dec, md, wire, absl::MakeSpan(out))
+                  .status()
+                  .code(),
+              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(out, out_before);
+    EXPECT_EQ(EncryptFrame(codec, p.enc, md, f.bytes, absl::MakeSpan(buf))
+                  .status()
+                  .code(),
+              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(ClearPrefixSize(codec, f.bytes).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+  // Nothing was used up: the frame opens.
+  std::vector<uint8_t> plain(wire.size());
+  auto opened = DecryptFrame(f.codec, p.dec, md, wire, absl::MakeSpan(plain));
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(std::vector<uint8_t>(opened->begin(), opened->end()), f.bytes);
+}
+
 TEST(MediaFrame, ErrorsZeroTheOutputAndUnknownKeysAreRetryable) {
   Pair p = MakePair(CipherSuite::kAes128GcmSha256_128);
   const MediaFrame f = RecordedFrames()[7];  // h265_idr

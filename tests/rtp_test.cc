@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -155,11 +156,26 @@ TEST(RtpPerPacket, EncryptsEachPayloadWithTSet) {
     EXPECT_EQ(std::vector<uint8_t>(opened->begin(), opened->end()), media);
   }
   EXPECT_TRUE(rec.drops.empty());
-  std::vector<uint8_t> tiny(4);
+  std::vector<uint8_t> tiny(4, 0xee);
   EXPECT_EQ(EncryptRtpPayload(*enc, {}, Bytes(10, 0), absl::MakeSpan(tiny))
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(tiny, std::vector<uint8_t>(4, 0xee));
+  // Metadata inside `out`, even only over the descriptor byte: refused,
+  // nothing written, no counter used.
+  const Counter next = enc->next_counter();
+  for (size_t at : {size_t{0}, size_t{5}}) {
+    std::vector<uint8_t> out(64, 0xee);
+    const std::vector<uint8_t> before = out;
+    EXPECT_EQ(EncryptRtpPayload(*enc, absl::MakeConstSpan(out).subspan(at, 1),
+                                Bytes(10, 0), absl::MakeSpan(out))
+                  .status()
+                  .code(),
+              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(out, before);
+  }
+  EXPECT_EQ(enc->next_counter(), next);
 }
 
 TEST(RtpDepacketizer, ReassemblesPerFrameModeEndToEnd) {
@@ -287,6 +303,99 @@ TEST(RtpDepacketizer, EvictsIncompleteRunsThatLeaveTheWindow) {
   auto late = d.Insert(View(lost[1]));
   EXPECT_EQ(late.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(d.stats().late_packets, 1u);
+}
+
+// One packet far ahead (forged, corrupted, or a renumbered sender) makes
+// the real stream late; a run of late packets restarts the depacketizer.
+TEST(RtpDepacketizer, ResyncsAfterARunOfLatePackets) {
+  Recorder rec;
+  RtpDepacketizer d = rec.Make(1024);
+  const size_t threshold = RtpDepacketizer::Options().resync_after_late_packets;
+  // A frame of two packets per sequence-number pair.
+  auto insert_frame = [&d](uint16_t seq) {
+    std::vector<Sent> pkts = Packetize(Bytes(300, 1), 200, seq);
+    EXPECT_EQ(pkts.size(), 2u);
+    absl::StatusCode first = d.Insert(View(pkts[0])).status().code();
+    auto second = d.Insert(View(pkts[1]));
+    return std::make_pair(first, second);
+  };
+  uint16_t seq = 100;
+  for (int f = 0; f < 50; ++f, seq += 2) {
+    auto [first, second] = insert_frame(seq);
+    ASSERT_EQ(first, absl::StatusCode::kOk);
+    ASSERT_TRUE(second.ok() && second->has_value());
+  }
+  // The jump: a lone start fragment 32767 after the newest packet (the
+  // farthest a 16-bit difference reaches ahead).
+  Sent jump{static_cast<uint16_t>(seq - 1 + 32767), 96, false, Bytes(50, 2)};
+  jump.payload[0] = 0x80;  // S, no E
+  ASSERT_TRUE(d.Insert(View(jump)).ok());
+  EXPECT_EQ(d.buffered_packets(), 1u);
+  // The real stream goes on: its packets are late until the run is long
+  // enough, then the depacketizer restarts at the last of them.
+  size_t late = 0;
+  while (late + 1 < threshold) {
+    auto [first, second] = insert_frame(seq);
+    seq += 2;
+    EXPECT_EQ(first, absl::StatusCode::kDataLoss);
+    ++late;
+    if (late + 1 < threshold) {
+      EXPECT_EQ(second.status().code(), absl::StatusCode::kDataLoss);
+      ++late;
+    } else {
+      // The packet that completes the run is taken as the first of the new
+      // stream; it is a frame's second fragment, so that run has no start
+      // and is dropped.
+      EXPECT_TRUE(second.ok());
+    }
+  }
+  EXPECT_EQ(d.stats().late_packets, threshold - 1);
+  EXPECT_EQ(d.stats().resyncs, 1u);
+  // The jump's buffered run was dropped, as a reported incomplete run.
+  ASSERT_FALSE(rec.drops.empty());
+  EXPECT_EQ(rec.drops.front().first_sequence_number, jump.seq);
+  // Frames flow again.
+  for (int f = 0; f < 20; ++f, seq += 2) {
+    auto [first, second] = insert_frame(seq);
+    ASSERT_EQ(first, absl::StatusCode::kOk);
+    ASSERT_TRUE(second.ok() && second->has_value()) << f;
+  }
+  EXPECT_EQ(d.stats().resyncs, 1u);
+  EXPECT_EQ(d.stats().frames, 70u);
+}
+
+// Late packets mixed with the live stream (very late retransmissions) never
+// add up to a restart, and neither does a real forward jump (a burst of
+// loss): the stream just goes on.
+TEST(RtpDepacketizer, LatePacketsAmidTheStreamAndForwardJumpsDoNotResync) {
+  Recorder rec;
+  RtpDepacketizer d = rec.Make(64);
+  uint16_t seq = 60000;
+  size_t frames = 0;
+  for (int f = 0; f < 400; ++f) {
+    if (f == 200) seq = static_cast<uint16_t>(seq + 20000);  // a loss burst
+    std::vector<Sent> one = Packetize(Bytes(40, 3), 101, seq++);
+    auto r = d.Insert(View(one[0]));
+    ASSERT_TRUE(r.ok()) << f;
+    frames += r->has_value();
+    // And a stale packet from long ago, every other frame.
+    if (f % 2 == 1) {
+      std::vector<Sent> old =
+          Packetize(Bytes(40, 4), 101, static_cast<uint16_t>(seq - 1000));
+      EXPECT_EQ(d.Insert(View(old[0])).status().code(),
+                absl::StatusCode::kDataLoss);
+    }
+  }
+  EXPECT_EQ(frames, 400u);
+  EXPECT_EQ(d.stats().resyncs, 0u);
+  EXPECT_EQ(d.stats().late_packets, 200u);
+}
+
+TEST(RtpDepacketizer, RejectsAZeroResyncThreshold) {
+  RtpDepacketizer::Options o;
+  o.resync_after_late_packets = 0;
+  EXPECT_EQ(RtpDepacketizer::Create(o).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(RtpDepacketizer, RejectsDuplicatesAndEmptyPayloads) {

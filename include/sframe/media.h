@@ -155,16 +155,18 @@ using FrameOpenFunction = absl::FunctionRef<absl::StatusOr<absl::Span<uint8_t>>(
 // prefix as it appears on the wire, followed by `metadata` (application data
 // that both sides supply, e.g. WebRTC's additional_data; may be empty).
 //
-// `out` must not overlap `frame` and must hold MaxEncryptedFrameSize(codec,
-// suite, frame.size()) bytes; a smaller `out` is accepted when the actual
-// layout fits. `suite` must be the suite `seal` encrypts with.
+// `out` must not overlap `frame` or `metadata` and must hold
+// MaxEncryptedFrameSize(codec, suite, frame.size()) bytes; a smaller `out`
+// is accepted when the actual layout fits. `suite` must be the suite `seal`
+// encrypts with.
 //
 // Errors: kInvalidArgument if the policy cannot parse `frame` (see
-// ClearPrefixSize), `out` is too small or overlaps `frame`, the ciphertext
-// does not fit in an AV1 OBU (4 GiB), or `seal` returned a span that is not
-// a prefix of its `out`; otherwise the error of `seal` (e.g.
-// kResourceExhausted). On error all of `out` is zeroed, except for invalid
-// arguments detected before anything was written (then `out` is untouched).
+// ClearPrefixSize), `out` is too small or overlaps `frame` or `metadata`,
+// the ciphertext does not fit in an AV1 OBU (4 GiB), or `seal` returned a
+// span that is not a prefix of its `out`; otherwise the error of `seal`
+// (e.g. kResourceExhausted). On error all of `out` is zeroed, except for
+// invalid arguments detected before anything was written (then `out` is
+// untouched).
 absl::StatusOr<absl::Span<uint8_t>> EncryptFrame(
     MediaCodec codec, CipherSuite suite, FrameSealFunction seal,
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> frame,
@@ -186,8 +188,10 @@ absl::StatusOr<absl::Span<uint8_t>> EncryptFrame(
 // H.265 escaping is invalid (00 00 00/01/02, no 0x80 end byte), the AV1 OBU
 // size does not match, or the SFrame step fails with kDataLoss; kNotFound
 // (no key for the KID, retryable) and kAlreadyExists (replay) from the
-// Decryptor; kInvalidArgument if `out` is too small or badly overlapping.
-// On every error all of `out` is zeroed, except for a bad `out` (untouched).
+// Decryptor; kInvalidArgument if `out` is too small or overlaps
+// `encrypted_frame` badly or `metadata` at all, or if `codec` is outside the
+// enum. On every error all of `out` is zeroed, except for kInvalidArgument
+// (untouched).
 absl::StatusOr<absl::Span<uint8_t>> DecryptFrame(
     MediaCodec codec, FrameOpenFunction open,
     absl::Span<const uint8_t> metadata,

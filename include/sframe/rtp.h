@@ -84,9 +84,10 @@ constexpr size_t RtpPerPacketOverhead(CipherSuite suite) {
 // `payload` (one media packetizer payload) to the front of `out` and returns
 // the written prefix. `out` needs 1 + encryptor.CiphertextSize(size) bytes
 // (at most payload.size() + RtpPerPacketOverhead) and must not overlap
-// `payload`. Errors: those of Encryptor::Encrypt (kInvalidArgument for a
-// small or overlapping `out`, kResourceExhausted...); `out` is then zeroed,
-// or untouched if it is too small or overlaps.
+// `payload` or `metadata`. Errors: those of Encryptor::Encrypt
+// (kInvalidArgument for a small or overlapping `out`,
+// kResourceExhausted...); `out` is then untouched, except after kInternal,
+// which zeroes it.
 absl::StatusOr<absl::Span<uint8_t>> EncryptRtpPayload(
     Encryptor& encryptor, absl::Span<const uint8_t> metadata,
     absl::Span<const uint8_t> payload, absl::Span<uint8_t> out);
@@ -171,6 +172,7 @@ struct RtpDepacketizerStats {
   uint64_t malformed_packets = 0;  // empty payload, or a fragment too large
   uint64_t duplicate_packets = 0;
   uint64_t late_packets = 0;        // behind the reorder window
+  uint64_t resyncs = 0;             // restarts after a run of late packets
   uint64_t dropped_incomplete = 0;  // runs, per reason
   uint64_t dropped_mixed_packetization = 0;
   uint64_t dropped_mixed_payload_type = 0;
@@ -190,6 +192,15 @@ struct RtpDepacketizerStats {
 // buffer holds at most `max_frame_size` bytes. Buffers are reused; the
 // steady state allocates only when a packet is larger than any before it in
 // its slot.
+//
+// Resynchronisation. RTP headers are not authenticated here, so one packet
+// whose sequence number jumps far ahead (corrupted, forged, or a sender that
+// restarted its numbering) would make the real stream's packets late from
+// then on. After `resync_after_late_packets` consecutive late packets the
+// depacketizer restarts at the last of them: every buffered run is dropped
+// (kIncompleteRun) and stats().resyncs counts the restart. Such a jump thus
+// costs at most resync_after_late_packets - 1 packets, plus the runs that
+// were buffered.
 class RtpDepacketizer {
  public:
   struct Options {
@@ -199,6 +210,9 @@ class RtpDepacketizer {
     size_t max_frame_size = size_t{4} << 20;
     // Fragments of all buffered packets. At least max_frame_size.
     size_t max_buffered_bytes = size_t{8} << 20;
+    // Consecutive late packets that make the depacketizer restart at the
+    // last of them (see Resynchronisation above). At least 1.
+    size_t resync_after_late_packets = 16;
     // Called (on the Insert thread) for every dropped run.
     std::function<void(const RtpDrop&)> on_drop;
   };
@@ -228,11 +242,13 @@ class RtpDepacketizer {
   // Buffers `packet`. Returns the frame it completes, if any (a packet
   // completes at most one run), or nullopt.
   //
-  // Errors (the packet is not buffered; no state changes except the stats):
-  // kDataLoss for an empty payload, a fragment larger than max_frame_size, or
-  // a packet behind the reorder window; kAlreadyExists for a sequence number
-  // already buffered, delivered or dropped within the window. A run dropped by
-  // this call is reported through on_drop, not through the returned status.
+  // Errors (the packet is not buffered; no state changes except the stats
+  // and the count of consecutive late packets): kDataLoss for an empty
+  // payload, a fragment larger than max_frame_size, or a packet behind the
+  // reorder window (unless it completes resync_after_late_packets, see
+  // above); kAlreadyExists for a sequence number already buffered, delivered
+  // or dropped within the window. A run dropped by this call is reported
+  // through on_drop, not through the returned status.
   absl::StatusOr<std::optional<Frame>> Insert(const RtpPacket& packet);
 
   const RtpDepacketizerStats& stats() const { return stats_; }
@@ -254,13 +270,17 @@ class RtpDepacketizer {
   void DropForward(int64_t seq, RtpDropReason reason);
   void DropBackward(int64_t seq, RtpDropReason reason);
   void EvictOldest();
+  // Drops every buffered run and forgets every sequence number: the next
+  // packet starts the stream afresh.
+  void Resync();
   std::optional<Frame> TryComplete(int64_t seq);
 
   Options options_;
   std::vector<Slot> slots_;
   std::vector<uint8_t> assembly_;
   bool started_ = false;
-  int64_t highest_ = 0;  // extended sequence number of the newest packet
+  int64_t highest_ = 0;     // extended sequence number of the newest packet
+  size_t late_streak_ = 0;  // consecutive late packets
   size_t buffered_packets_ = 0;
   size_t buffered_bytes_ = 0;
   RtpDepacketizerStats stats_;

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "sframe/media.h"
 
 namespace sframe {
 namespace internal {
@@ -24,6 +25,12 @@ struct Av1Prefix {
   size_t header_size = 0;
 };
 absl::StatusOr<Av1Prefix> ParseAv1Prefix(absl::Span<const uint8_t> frame);
+
+// True for the values of the MediaCodec enum (0-6), false for any other
+// value cast into it.
+inline constexpr bool IsKnownCodec(MediaCodec codec) {
+  return static_cast<uint8_t>(codec) <= static_cast<uint8_t>(MediaCodec::kAv1);
+}
 
 // AV1 leb128 (AV1 spec §4.10.5): at most 8 bytes, value < 2^32. False if the
 // data ends first or the value is out of range.

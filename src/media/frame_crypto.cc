@@ -93,7 +93,8 @@ absl::StatusOr<absl::Span<uint8_t>> EncryptFrame(
     MediaCodec codec, CipherSuite suite, FrameSealFunction seal,
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> frame,
     absl::Span<uint8_t> out) {
-  if (Overlaps(frame.data(), frame.size(), out.data(), out.size())) {
+  if (Overlaps(frame.data(), frame.size(), out.data(), out.size()) ||
+      Overlaps(metadata.data(), metadata.size(), out.data(), out.size())) {
     return Code(absl::StatusCode::kInvalidArgument);
   }
   // The clear part of the input and where the plaintext starts in it.
@@ -198,7 +199,9 @@ absl::StatusOr<absl::Span<uint8_t>> DecryptFrame(
   const bool in_place = out.data() == encrypted_frame.data();
   if (out.size() < encrypted_frame.size() ||
       (!in_place && Overlaps(encrypted_frame.data(), encrypted_frame.size(),
-                             out.data(), out.size()))) {
+                             out.data(), out.size())) ||
+      Overlaps(metadata.data(), metadata.size(), out.data(), out.size()) ||
+      !internal::IsKnownCodec(codec)) {
     return Code(absl::StatusCode::kInvalidArgument);
   }
   // `clear`: the wire prefix (the metadata); `kept`: the part of it that is

@@ -46,13 +46,15 @@ absl::StatusOr<absl::Span<uint8_t>> EncryptRtpPayload(
     Encryptor& encryptor, absl::Span<const uint8_t> metadata,
     absl::Span<const uint8_t> payload, absl::Span<uint8_t> out) {
   if (out.empty() ||
-      Overlaps(payload.data(), payload.size(), out.data(), out.size())) {
+      Overlaps(payload.data(), payload.size(), out.data(), out.size()) ||
+      Overlaps(metadata.data(), metadata.size(), out.data(), out.size())) {
     return Code(absl::StatusCode::kInvalidArgument);
   }
   absl::StatusOr<absl::Span<uint8_t>> ct =
       encryptor.Encrypt(metadata, payload, out.subspan(kRtpDescriptorSize));
   if (!ct.ok()) {
-    out[0] = 0;
+    // Encrypt wrote nothing, or (kInternal) zeroed the rest of `out`.
+    if (ct.status().code() == absl::StatusCode::kInternal) out[0] = 0;
     return ct.status();
   }
   out[0] = EncodeRtpDescriptor({true, true, true});
@@ -141,7 +143,8 @@ absl::StatusOr<RtpDepacketizer> RtpDepacketizer::Create(
     const Options& options) {
   const size_t n = options.max_packets;
   if (n < 2 || n > 32768 || (n & (n - 1)) != 0 || options.max_frame_size == 0 ||
-      options.max_buffered_bytes < options.max_frame_size) {
+      options.max_buffered_bytes < options.max_frame_size ||
+      options.resync_after_late_packets == 0) {
     return Code(absl::StatusCode::kInvalidArgument);
   }
   return RtpDepacketizer(options);
@@ -233,6 +236,17 @@ void RtpDepacketizer::EvictOldest() {
   }
 }
 
+void RtpDepacketizer::Resync() {
+  const int64_t window = static_cast<int64_t>(slots_.size());
+  for (int64_t s = highest_ - window + 1; s <= highest_; ++s) {
+    if (Present(s)) DropForward(s, RtpDropReason::kIncompleteRun);
+  }
+  for (Slot& slot : slots_) slot.done_seq = -1;
+  started_ = false;
+  late_streak_ = 0;
+  ++stats_.resyncs;
+}
+
 absl::StatusOr<std::optional<RtpDepacketizer::Frame>> RtpDepacketizer::Insert(
     const RtpPacket& packet) {
   if (packet.payload.empty() ||
@@ -250,12 +264,18 @@ absl::StatusOr<std::optional<RtpDepacketizer::Frame>> RtpDepacketizer::Insert(
         packet.sequence_number - static_cast<uint16_t>(highest_)));
     seq = highest_ + delta;
     if (seq <= highest_ - window) {
-      ++stats_.late_packets;
-      return Code(absl::StatusCode::kDataLoss);
-    }
-    if (Present(seq) || Done(seq)) {
-      ++stats_.duplicate_packets;
-      return Code(absl::StatusCode::kAlreadyExists);
+      if (++late_streak_ < options_.resync_after_late_packets) {
+        ++stats_.late_packets;
+        return Code(absl::StatusCode::kDataLoss);
+      }
+      Resync();  // and take this packet as the first one
+      seq = (int64_t{1} << 32) + packet.sequence_number;
+    } else {
+      late_streak_ = 0;
+      if (Present(seq) || Done(seq)) {
+        ++stats_.duplicate_packets;
+        return Code(absl::StatusCode::kAlreadyExists);
+      }
     }
   }
   if (!started_ || seq > highest_) {
