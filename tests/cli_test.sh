@@ -50,6 +50,10 @@ expect_error "odd hex" "not a hex string" "$sframe" encrypt --suite 4 --key $key
 expect_error "bad key" "--key" "$sframe" encrypt --suite 4 --key xyz --kid 1 00
 expect_error "bad number" "--kid is not" "$sframe" encrypt --suite 4 --key $key --kid -1 00
 expect_error "overflow" "--ctr is not" "$sframe" encrypt --suite 4 --key $key --kid 1 --ctr 18446744073709551616 00
+expect_error "hex overflow" "--ctr is not" "$sframe" encrypt --suite 4 --key $key --kid 1 --ctr 0x10000000000000000 00
+for lax in "0x 5" "0x0x5" "0x+5" "0x5 " "0x" " 5" "+5"; do
+  expect_error "lax number '$lax'" "--kid is not" "$sframe" encrypt --suite 4 --key $key --kid "$lax" 00
+done
 expect_error "unknown suite" "unknown cipher suite" "$sframe" encrypt --suite 9 --key $key --kid 1 00
 expect_error "unknown suite name" "unknown cipher suite" "$sframe" encrypt --suite chacha --key $key --kid 1 00
 expect_error "inspect malformed" "malformed" "$sframe" inspect 8005
@@ -69,6 +73,9 @@ echo '{"header": [{"kid": 1, "ctr": 1, "encoded": "12"}]}' > /tmp/sframe_bad_vec
 expect_error "failing vector" "" "$sframe" vectors /tmp/sframe_bad_vec.$$.json
 echo '{"header": ' > /tmp/sframe_bad_vec.$$.json
 expect_error "malformed file" "malformed" "$sframe" vectors /tmp/sframe_bad_vec.$$.json
+echo '{"header": [{"kid": "0x0x1", "ctr": 1, "encoded": "11"}]}' > /tmp/sframe_bad_vec.$$.json
+expect_error "lax hex in a vector" "" "$sframe" vectors /tmp/sframe_bad_vec.$$.json
+expect_error "endless file" "larger than" timeout 20 "$sframe" vectors /dev/zero
 rm -f /tmp/sframe_bad_vec.$$.json /tmp/sframe_cli_err.$$
 
 "$sframe" --help | grep -q "usage: sframe" || fail "--help"
@@ -85,6 +92,7 @@ grep -q "\"$r2\"" "$data/sframe-keys-vectors.json" || fail "ratchet value not in
 expect_error "ratchet bad key" "--key" "$sframe" ratchet --suite 1 --key zz
 expect_error "ratchet missing key" "missing --key" "$sframe" ratchet --suite 1
 expect_error "ratchet bad steps" "--steps is not" "$sframe" ratchet --suite 1 --key $key --steps -2
+expect_error "ratchet too many steps" "--steps is at most" timeout 10 "$sframe" ratchet --suite 1 --key $key --steps 18446744073709551615
 expect_error "ratchet unknown suite" "unknown cipher suite" "$sframe" ratchet --suite 0 --key $key
 for row in "14 3 0 62" "14 7 0 126" "14 20 0 334" "15 3 0 63" "15 5 0 95" "16 2 2 2080" "16 2 3 3104" "17 33 0 529" "17 51 0 817"; do
   set -- $row

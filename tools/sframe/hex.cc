@@ -42,7 +42,13 @@ std::optional<uint64_t> ParseU64(absl::string_view text) {
   if (text.empty() || text[0] == '-' || text[0] == '+') return std::nullopt;
   uint64_t v = 0;
   if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    if (!absl::SimpleHexAtoi(text.substr(2), &v)) return std::nullopt;
+    // Hex digits only: SimpleHexAtoi alone would also take spaces, a sign or
+    // a second "0x".
+    const absl::string_view digits = text.substr(2);
+    for (char c : digits) {
+      if (Nibble(c) < 0) return std::nullopt;
+    }
+    if (!absl::SimpleHexAtoi(digits, &v)) return std::nullopt;  // > 2^64 - 1
     return v;
   }
   for (char c : text) {

@@ -38,7 +38,8 @@ commands:
   inspect CIPHERTEXT_HEX
       Print the KID, CTR and header length of a frame (no key needed).
   ratchet --suite ID --key HEX [--steps N]
-      Print the base_key after N ratchet steps (RFC 9605 §5.1; default 1).
+      Print the base_key after N ratchet steps (RFC 9605 §5.1; default 1,
+      at most 1000000).
   mls-kid --epoch-bits E --sender-bits S --epoch N --index I [--context C]
       Print the MLS KID (RFC 9605 §5.2) in decimal.
   ssrc-key --suite ID --key HEX --ssrc N
@@ -47,6 +48,11 @@ commands:
 --suite takes an IANA id (1-8) or a name such as aes128gcm, aes256ctr80.
 --key is the base_key. Integers are decimal or 0x-prefixed hex.
 )";
+
+// Limits on what the tool will do for one command: each ratchet step is an
+// HKDF, and the official vector files are about 100 KiB.
+constexpr uint64_t kMaxRatchetSteps = 1000000;
+constexpr size_t kMaxVectorFileSize = size_t{16} << 20;
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "sframe: %s\n", message.c_str());
@@ -321,6 +327,9 @@ int Ratchet(const Args& args) {
   if (args.options.count("steps")) {
     std::optional<uint64_t> n = U64Option(args, "steps", &error);
     if (!n) return Fail(error);
+    if (*n > kMaxRatchetSteps) {
+      return Fail(absl::StrCat("--steps is at most ", kMaxRatchetSteps));
+    }
     steps = *n;
   }
   std::vector<uint8_t> current = *key;
@@ -374,9 +383,21 @@ int Vectors(const Args& args) {
       malformed = true;
       continue;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    absl::StatusOr<FileResult> result = VerifyVectors(text.str());
+    // Read at most kMaxVectorFileSize + 1 bytes: a device or a huge file
+    // is refused instead of filling memory.
+    std::string text;
+    char chunk[1 << 16];
+    while (text.size() <= kMaxVectorFileSize &&
+           in.read(chunk, sizeof(chunk)).gcount() > 0) {
+      text.append(chunk, static_cast<size_t>(in.gcount()));
+    }
+    if (text.size() > kMaxVectorFileSize) {
+      std::fprintf(stderr, "sframe: %s: larger than %zu bytes\n", path.c_str(),
+                   kMaxVectorFileSize);
+      malformed = true;
+      continue;
+    }
+    absl::StatusOr<FileResult> result = VerifyVectors(text);
     if (!result.ok()) {
       std::fprintf(stderr, "sframe: %s: malformed: %s\n", path.c_str(),
                    std::string(result.status().message()).c_str());
