@@ -59,6 +59,7 @@ expect_error "unknown suite name" "unknown cipher suite" "$sframe" encrypt --sui
 expect_error "inspect malformed" "malformed" "$sframe" inspect 8005
 expect_error "unknown command" "unknown command" "$sframe" frobnicate
 expect_error "missing option" "missing --kid" "$sframe" encrypt --suite 4 --key $key 00
+expect_error "option twice" "--ctr given twice" "$sframe" encrypt --suite 4 --key $key --kid 1 --ctr 5 --ctr 6 00
 
 # Round trip for every suite, with the maximal header.
 for s in 1 2 3 4 5 6 7 8; do

@@ -75,7 +75,12 @@ std::optional<Args> ParseArgs(int argc, char** argv, int first,
         *error = absl::StrCat("option ", a, " needs a value");
         return std::nullopt;
       }
-      args.options[a.substr(2)] = argv[++i];
+      // An option given twice is an error, not "the last one wins": a
+      // script that sets --ctr twice has a bug worth hearing about.
+      if (!args.options.emplace(a.substr(2), argv[++i]).second) {
+        *error = absl::StrCat("option ", a, " given twice");
+        return std::nullopt;
+      }
     } else {
       args.positional.push_back(a);
     }
