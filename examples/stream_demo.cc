@@ -84,8 +84,16 @@ Row Run(sframe::CipherSuite suite, int frames) {
 
 int main(int argc, char** argv) {
   int frames = 3000;
-  if (argc > 1) frames = std::atoi(argv[1]);
-  if (frames <= 0) frames = 3000;
+  if (argc > 1) {
+    // 1 to 10^7 frames per suite; anything else is a usage error.
+    char* end = nullptr;
+    const long n = std::strtol(argv[1], &end, 10);
+    if (*argv[1] == '\0' || *end != '\0' || n < 1 || n > 10000000) {
+      std::fprintf(stderr, "usage: stream_demo [FRAMES (1-10000000)]\n");
+      return 2;
+    }
+    frames = static_cast<int>(n);
+  }
   std::printf(
       "SFrame stream demo: %d frames per suite (audio, video, key "
       "frames), every 50th tampered in transit\n\n",

@@ -3,9 +3,11 @@
 // The codec policies (sframe/media.h), whose parsers face the network. The
 // fuzzed bytes are used twice, under a fuzzed codec, suite and metadata:
 //  - as a received encrypted frame: DecryptFrame fails cleanly (its output
-//    all zero), and ClearPrefixSize stays within the frame;
+//    all zero), ClearPrefixSize stays within the frame, and
+//    EncryptedFrameHeader succeeds or reports kDataLoss;
 //  - as an encoded frame: EncryptFrame either refuses it or stays within
-//    MaxEncryptedFrameSize; then a copy with one bit flipped (at a fuzzed
+//    MaxEncryptedFrameSize, and EncryptedFrameHeader reads back the KID and
+//    counter it used; then a copy with one bit flipped (at a fuzzed
 //    position) is offered first, and either fails with its output zeroed
 //    or opens to the very frame that was sent (two wire encodings of one
 //    SFrame ciphertext); it changes no receiver state, so the unaltered
@@ -55,6 +57,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           fuzz::AllZero(absl::MakeConstSpan(out).first(frame.size())));
     }
     SFRAME_FUZZ_CHECK(out[frame.size()] == 0x5a);
+    // The header peek never crashes, and fails only as malformed.
+    absl::StatusOr<Header> peek = EncryptedFrameHeader(codec, frame);
+    SFRAME_FUZZ_CHECK(peek.ok() ||
+                      peek.status().code() == absl::StatusCode::kDataLoss);
   }
 
   // The bytes as a frame to send.
@@ -75,6 +81,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<size_t> wire_clear = ClearPrefixSize(codec, *sealed);
   SFRAME_FUZZ_CHECK(wire_clear.ok());
   SFRAME_FUZZ_CHECK(codec == MediaCodec::kAv1 || *wire_clear == *clear);
+  // The header is read back without a key.
+  absl::StatusOr<Header> header = EncryptedFrameHeader(codec, *sealed);
+  SFRAME_FUZZ_CHECK(header.ok() && header->key_id == kKid &&
+                    header->counter == enc->next_counter() - 1);
 
   // A forgery first: it must not open to anything else, nor change state.
   std::vector<uint8_t> forged(sealed->begin(), sealed->end());

@@ -968,6 +968,53 @@ TEST(CtrHmacSelectionTest, BoringSslIsForcedAndSha512SuitesStayOnIt) {
   }
 }
 
+// The BoringSSL GCM fallback hands its input to EVP_CipherUpdate, whose
+// length is an int, in pieces (2^30 bytes by default). Small pieces here:
+// every way of cutting the AAD spans and the payload gives the whole-input
+// result, and a frame with bytes appended past the authenticated length
+// fails (a single int cast used to authenticate only length mod 2^32).
+TEST(BoringSslGcmTest, InputInPiecesEqualsWholeInput) {
+  std::mt19937_64 rng(17);
+  for (CipherSuite suite :
+       {CipherSuite::kAes128GcmSha256_128, CipherSuite::kAes256GcmSha512_128}) {
+    const Bytes key = RandomBytes(rng, KeySize(suite));
+    auto aead = Aead::Create(suite, key, AeadImplementation::kBoringSsl);
+    ASSERT_TRUE(aead.ok());
+    ASSERT_EQ((*aead)->implementation_name(), "boringssl");
+    for (int i = 0; i < 300; ++i) {
+      const Bytes nonce = RandomBytes(rng, kNonceSize);
+      const Bytes aad1 = RandomBytes(rng, Uniform(rng, 0, 40));
+      const Bytes aad2 = RandomBytes(rng, Uniform(rng, 0, 40));
+      const Bytes pt = RandomBytes(rng, Uniform(rng, 0, 200));
+      Bytes ct(pt.size() + 1), tag(16);
+      SetBoringSslGcmPieceForTesting(0);
+      ASSERT_TRUE(
+          (*aead)->Seal(nonce.data(), aad1, aad2, pt, ct.data(), tag.data()));
+      for (size_t piece : {size_t{1}, size_t{5}, size_t{16}, size_t{33}}) {
+        SetBoringSslGcmPieceForTesting(piece);
+        Bytes ct2(pt.size() + 1), tag2(16);
+        ASSERT_TRUE((*aead)->Seal(nonce.data(), aad1, aad2, pt, ct2.data(),
+                                  tag2.data()));
+        EXPECT_EQ(ct2, ct) << piece;
+        EXPECT_EQ(tag2, tag) << piece;
+        Bytes back(pt.size() + 1);
+        ASSERT_TRUE((*aead)->Open(nonce.data(), aad1, aad2,
+                                  absl::MakeConstSpan(ct).first(pt.size()),
+                                  tag.data(), back.data()));
+        EXPECT_EQ(Bytes(back.begin(), back.begin() + pt.size()), pt);
+        // Appended bytes are authenticated, and fail; the output is zeroed.
+        Bytes longer(ct.begin(), ct.begin() + pt.size());
+        longer.insert(longer.end(), piece, 0x4a);
+        Bytes out(longer.size(), 0xee);
+        EXPECT_FALSE((*aead)->Open(nonce.data(), aad1, aad2, longer, tag.data(),
+                                   out.data()));
+        EXPECT_EQ(out, Bytes(out.size(), 0));
+      }
+    }
+  }
+  SetBoringSslGcmPieceForTesting(0);
+}
+
 }  // namespace
 }  // namespace internal
 }  // namespace sframe

@@ -318,6 +318,50 @@ TEST(MediaFrame, BufferContracts) {
             SIZE_MAX);
 }
 
+// EncryptedFrameHeader reads the KID and CTR of every codec's frames
+// without a key, including headers that the H.264/H.265 escaping changes
+// (00 00 01 inside the header) and headers of every length.
+TEST(MediaFrame, EncryptedFrameHeaderReadsKidAndCounterWithoutAKey) {
+  const CipherSuite suite = CipherSuite::kAes128GcmSha256_128;
+  const std::vector<uint8_t> key(16, 3);
+  struct Case {
+    KeyId kid;
+    Counter ctr;
+  };
+  for (const Case& c : {Case{0, 0}, Case{5, 7}, Case{0x1000001, 0x10000},
+                        Case{~KeyId{0}, ~Counter{0} - 1}}) {
+    for (const MediaFrame& f : RecordedFrames()) {
+      SCOPED_TRACE(f.name);
+      Encryptor::Options o;
+      o.first_counter = c.ctr;
+      auto enc = Encryptor::Create(suite, c.kid, key, o);
+      ASSERT_TRUE(enc.ok());
+      std::vector<uint8_t> wire(
+          MaxEncryptedFrameSize(f.codec, suite, f.bytes.size()));
+      auto sealed =
+          EncryptFrame(f.codec, *enc, {}, f.bytes, absl::MakeSpan(wire));
+      ASSERT_TRUE(sealed.ok());
+      wire.resize(sealed->size());
+      absl::StatusOr<Header> h = EncryptedFrameHeader(f.codec, wire);
+      ASSERT_TRUE(h.ok()) << h.status();
+      EXPECT_EQ(h->key_id, c.kid);
+      EXPECT_EQ(h->counter, c.ctr);
+      // Not a frame of that codec: kDataLoss, never a crash.
+      for (size_t cut : {size_t{0}, size_t{1}, f.clear_size}) {
+        if (cut >= wire.size()) continue;
+        auto bad =
+            EncryptedFrameHeader(f.codec, absl::MakeConstSpan(wire).first(cut));
+        if (!bad.ok()) {
+          EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(
+      EncryptedFrameHeader(static_cast<MediaCodec>(9), {}).status().code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
 // Metadata inside `out`, and codec values outside the enum: refused on both
 // sides with `out` untouched and no state used.
 TEST(MediaFrame, MetadataOverlapAndUnknownCodecsAreInvalidArguments) {

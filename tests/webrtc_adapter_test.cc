@@ -177,6 +177,102 @@ TEST(WebRtcAdapter, SsrcsShareOneCounterWithoutPerSsrcKeys) {
   EXPECT_EQ(counters, (std::vector<uint64_t>{0, 1, 2, 3}));
 }
 
+// A KID set again resumes its counter, per SSRC: the same key, KID and
+// counter never encrypt twice, whatever order keys are set in.
+TEST(WebRtcAdapter, AKidSetAgainResumesItsCounter) {
+  const std::vector<uint8_t> key2 = {1, 1, 2, 3, 5, 8, 13, 21};
+  for (bool per_ssrc : {false, true}) {
+    SCOPED_TRACE(per_ssrc);
+    FrameCryptoOptions options;
+    options.per_ssrc_keys = per_ssrc;
+    auto tx = SframeFrameEncryptor::Create(options);
+    ASSERT_TRUE(tx.ok());
+    const std::vector<uint8_t> frame(40, 7);
+    auto send = [&](uint32_t ssrc) {
+      std::vector<uint8_t> wire(200);
+      size_t written = 0;
+      EXPECT_EQ((*tx)->Encrypt(MediaType::kVideo, ssrc, {}, frame,
+                               absl::MakeSpan(wire), &written),
+                0);
+      wire.resize(written);
+      return wire;
+    };
+    auto header = [](const std::vector<uint8_t>& wire) {
+      return sframe::ParseHeader(wire)->header;
+    };
+    std::vector<std::vector<uint8_t>> sent;
+    ASSERT_TRUE((*tx)->SetKey(1, kKey).ok());
+    sent.push_back(send(10));
+    sent.push_back(send(10));
+    ASSERT_TRUE((*tx)->SetKey(2, key2).ok());
+    sent.push_back(send(10));
+    ASSERT_TRUE((*tx)->SetKey(1, kKey).ok());  // back to KID 1
+    sent.push_back(send(10));
+    sent.push_back(send(20));
+    EXPECT_EQ(header(sent[0]).key_id, 1u);
+    EXPECT_EQ(header(sent[0]).counter, 0u);
+    EXPECT_EQ(header(sent[1]).counter, 1u);
+    EXPECT_EQ(header(sent[2]).key_id, 2u);
+    EXPECT_EQ(header(sent[2]).counter, 0u);
+    EXPECT_EQ(header(sent[3]).key_id, 1u);
+    EXPECT_EQ(header(sent[3]).counter, 2u);  // resumed, not 0 again
+    // SSRC 20: its own counter with per-SSRC keys, the shared one without.
+    EXPECT_EQ(header(sent[4]).counter, per_ssrc ? 0u : 3u);
+    // Every frame of KID 1 opens at the receiver, in order.
+    auto rx = SframeFrameDecryptor::Create(options, 10);
+    ASSERT_TRUE((*rx)->AddKey(1, kKey).ok());
+    for (size_t i : {size_t{0}, size_t{1}, size_t{3}}) {
+      std::vector<uint8_t> out(sent[i].size());
+      EXPECT_TRUE(
+          (*rx)
+              ->Decrypt(MediaType::kVideo, {}, {}, sent[i], absl::MakeSpan(out))
+              .IsOk())
+          << i;
+    }
+  }
+}
+
+// WebRTC decrypts video in place and keeps a frame that failed for want of a
+// key, to retry it: such a frame must survive the first attempt.
+TEST(WebRtcAdapter, InPlaceFrameWithoutAKeyStaysIntactForTheRetry) {
+  for (const MediaFrame& f : RecordedFrames()) {
+    SCOPED_TRACE(f.name);
+    FrameCryptoOptions options;
+    options.video_codec =
+        f.codec == MediaCodec::kOpus ? MediaCodec::kWholeFrame : f.codec;
+    options.audio_codec = MediaCodec::kOpus;
+    const MediaType type = TypeOf(f.codec);
+    auto tx = SframeFrameEncryptor::Create(options);
+    auto rx = SframeFrameDecryptor::Create(options);
+    ASSERT_TRUE(tx.ok() && rx.ok());
+    // KID 0x1000001 (bytes 01 00 00 01): the H.264/H.265 escaping reaches
+    // into the SFrame header.
+    ASSERT_TRUE((*tx)->SetKey(0x1000001, kKey).ok());
+    std::vector<uint8_t> wire(
+        (*tx)->GetMaxCiphertextByteSize(type, f.bytes.size()));
+    size_t written = 0;
+    ASSERT_EQ(
+        (*tx)->Encrypt(type, 1, {}, f.bytes, absl::MakeSpan(wire), &written),
+        0);
+    wire.resize(written);
+    std::vector<uint8_t> buf = wire;
+    auto r = (*rx)->Decrypt(type, {}, {}, buf, absl::MakeSpan(buf));
+    EXPECT_EQ(r.status, SframeFrameDecryptor::Result::Status::kRecoverable);
+    EXPECT_EQ(buf, wire);  // intact
+    ASSERT_TRUE((*rx)->AddKey(0x1000001, kKey).ok());
+    r = (*rx)->Decrypt(type, {}, {}, buf, absl::MakeSpan(buf));
+    ASSERT_TRUE(r.IsOk());
+    EXPECT_EQ(std::vector<uint8_t>(buf.begin(), buf.begin() + r.bytes_written),
+              f.bytes);
+    // Any other failure in place still zeroes the frame.
+    std::vector<uint8_t> forged = wire;
+    forged.back() ^= 1;
+    r = (*rx)->Decrypt(type, {}, {}, forged, absl::MakeSpan(forged));
+    EXPECT_EQ(r.status, SframeFrameDecryptor::Result::Status::kFailedToDecrypt);
+    EXPECT_EQ(forged, std::vector<uint8_t>(forged.size(), 0));
+  }
+}
+
 TEST(WebRtcAdapter, PerSsrcKeysNeedTheRemoteSsrcAndAreBounded) {
   FrameCryptoOptions options;
   options.per_ssrc_keys = true;

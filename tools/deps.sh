@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a task needs, only those missing.
 # Usage: tools/deps.sh GROUP...   groups: build test bench fuzz plots ct
-# Runs apt-get update at most once, and nothing at all when everything is
-# already installed.
+# Runs nothing when everything is already installed. apt-get update runs
+# only when the package lists are empty (a fresh image) or too stale for the
+# install to succeed, so a fresh machine that runs several of our scripts
+# updates once.
 set -euo pipefail
 
 pkgs=()
@@ -33,5 +35,10 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
+install=($sudo apt-get install -y --no-install-recommends "${missing[@]}")
+if compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; then
+  "${install[@]}" && exit 0
+  echo "deps.sh: install failed with the current package lists; updating" >&2
+fi
 $sudo apt-get update
-$sudo apt-get install -y --no-install-recommends "${missing[@]}"
+"${install[@]}"

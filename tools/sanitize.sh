@@ -20,9 +20,11 @@ kernels=-DSFRAME_GCM_KERNEL_OPTIONS=-fno-sanitize=all
 for part in "${parts[@]}"; do
   case "$part" in
     asan)
+      # Examples included: the WebRTC adapter's, the C example's and the
+      # conference's tests run under the sanitizers too.
       cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         "$kernels" \
-        -DSFRAME_BUILD_EXAMPLES=OFF \
+        -DSFRAME_BUILD_EXAMPLES=ON \
         -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
         -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
         -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null

@@ -42,22 +42,53 @@ SframeFrameEncryptor::Create(const FrameCryptoOptions& options) {
       new SframeFrameEncryptor(options));
 }
 
+void SframeFrameEncryptor::SaveCounters() {
+  if (!key_id_.has_value()) return;
+  auto save = [this](uint32_t ssrc, const sframe::Encryptor& enc) {
+    resume_[{*key_id_, ssrc}] =
+        enc.exhausted() ? std::nullopt
+                        : std::optional<sframe::Counter>(enc.next_counter());
+  };
+  if (shared_.has_value()) save(0, *shared_);
+  for (const auto& [ssrc, enc] : per_ssrc_) save(ssrc, *enc);
+}
+
+absl::StatusOr<sframe::Encryptor> SframeFrameEncryptor::NewEncryptor(
+    absl::Span<const uint8_t> base_key, uint32_t ssrc) {
+  sframe::Encryptor::Options o;
+  auto it = resume_.find({*key_id_, ssrc});
+  if (it != resume_.end()) {
+    if (!it->second.has_value()) {
+      return absl::Status(absl::StatusCode::kResourceExhausted, "");
+    }
+    o.first_counter = *it->second;
+  }
+  return sframe::Encryptor::Create(options_.suite, *key_id_, base_key, o);
+}
+
 absl::Status SframeFrameEncryptor::SetKey(sframe::KeyId key_id,
                                           absl::Span<const uint8_t> base_key) {
   absl::MutexLock lock(&mu_);
   if (base_key.empty()) return absl::InvalidArgumentError("empty key");
   if (key_id_ == key_id) return absl::AlreadyExistsError("KID in use");
-  absl::StatusOr<sframe::Encryptor> shared;
-  if (!options_.per_ssrc_keys) {
-    shared = sframe::Encryptor::Create(options_.suite, key_id, base_key);
-    if (!shared.ok()) return shared.status();
+  auto used_up = resume_.find({key_id, 0});
+  if (!options_.per_ssrc_keys && used_up != resume_.end() &&
+      !used_up->second.has_value()) {
+    return absl::ResourceExhaustedError("this KID's counters are used up");
   }
+  SaveCounters();
   Wipe(base_key_);
   base_key_.assign(base_key.begin(), base_key.end());
   key_id_ = key_id;
   per_ssrc_.clear();
   shared_.reset();
-  if (shared.ok()) shared_.emplace(*std::move(shared));
+  if (!options_.per_ssrc_keys) {
+    // (Cannot fail: the suite was checked by Create, the key is not empty
+    // and the counter is not used up.)
+    absl::StatusOr<sframe::Encryptor> shared = NewEncryptor(base_key_, 0);
+    if (!shared.ok()) return shared.status();
+    shared_.emplace(*std::move(shared));
+  }
   return absl::OkStatus();
 }
 
@@ -87,7 +118,7 @@ absl::StatusOr<sframe::Encryptor*> SframeFrameEncryptor::EncryptorFor(
   absl::Status s = sframe::DeriveSsrcBaseKey(options_.suite, base_key_, ssrc,
                                              absl::MakeSpan(ssrc_key));
   absl::StatusOr<sframe::Encryptor> enc =
-      s.ok() ? sframe::Encryptor::Create(options_.suite, *key_id_, ssrc_key)
+      s.ok() ? NewEncryptor(ssrc_key, ssrc)
              : absl::StatusOr<sframe::Encryptor>(s);
   Wipe(ssrc_key);
   if (!enc.ok()) return enc.status();
@@ -176,12 +207,22 @@ SframeFrameDecryptor::Result SframeFrameDecryptor::Decrypt(
       media_type == MediaType::kAudio   ? options_.audio_codec
       : media_type == MediaType::kVideo ? options_.video_codec
                                         : sframe::MediaCodec::kWholeFrame;
+  Result result;
+  if (frame.data() == encrypted_frame.data()) {
+    // In place, DecryptFrame would zero the frame on any error; WebRTC
+    // keeps a frame that failed for want of a key, to retry it later.
+    absl::StatusOr<sframe::Header> header =
+        sframe::EncryptedFrameHeader(codec, encrypted_frame);
+    if (header.ok() && !decryptor_.HasKey(header->key_id)) {
+      result.status = Result::Status::kRecoverable;
+      return result;
+    }
+  }
   absl::StatusOr<absl::Span<uint8_t>> out = sframe::DecryptFrame(
       codec, decryptor_,
       options_.bind_additional_data ? additional_data
                                     : absl::Span<const uint8_t>(),
       encrypted_frame, frame);
-  Result result;
   if (out.ok()) {
     result.status = Result::Status::kOk;
     result.bytes_written = out->size();

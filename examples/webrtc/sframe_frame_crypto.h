@@ -26,12 +26,15 @@
 // it with SetVideoCodec when renegotiating). Audio uses `audio_codec` (Opus
 // by default).
 //
-// Keys: one send key at a time (SetKey replaces it; a new KID is required).
-// With `per_ssrc_keys`, each SSRC (simulcast layer, RTX...) encrypts under
-// its own DeriveSsrcBaseKey(base_key, ssrc) and its own counter; without it,
-// all SSRCs share one Encryptor, hence one counter space, so no (key, KID,
-// CTR) is ever reused. A decryptor serves one remote sender: with
-// `per_ssrc_keys` it needs that sender's SSRC.
+// Keys: one send key at a time (SetKey replaces it). With `per_ssrc_keys`,
+// each SSRC (simulcast layer, RTX...) encrypts under its own
+// DeriveSsrcBaseKey(base_key, ssrc) and its own counter; without it, all
+// SSRCs share one Encryptor, hence one counter space. A KID set again
+// (e.g. MLS epoch bits that wrap, or a rollback to an earlier key) resumes
+// the counter where that KID left off, per SSRC, so no (key, KID, CTR) is
+// ever reused; the encryptor remembers one counter per KID (and SSRC) it
+// has used. A decryptor serves one remote sender: with `per_ssrc_keys` it
+// needs that sender's SSRC.
 //
 // Thread safety: all methods may be called from any thread (WebRTC encrypts
 // on the encoder queue while the application rotates keys); an internal
@@ -45,6 +48,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -83,14 +87,17 @@ class SframeFrameEncryptor {
   ~SframeFrameEncryptor();
 
   // Installs the send key (and forgets the previous one). kInvalidArgument
-  // for an empty key, kAlreadyExists if `key_id` is the current KID.
+  // for an empty key, kAlreadyExists if `key_id` is the current KID,
+  // kResourceExhausted if `key_id` used up its counters earlier.
   absl::Status SetKey(sframe::KeyId key_id, absl::Span<const uint8_t> base_key);
   void SetVideoCodec(sframe::MediaCodec codec);
 
   // FrameEncryptorInterface::Encrypt: 0 on success with `*bytes_written`
   // set; otherwise a non-zero absl::StatusCode value (e.g. 9,
   // kFailedPrecondition, before SetKey) with `*bytes_written` = 0 and
-  // `encrypted_frame` zeroed, or untouched if it is too small.
+  // `encrypted_frame` as EncryptFrame leaves it: untouched when the error is
+  // found before anything is written (no key, a frame the codec policy
+  // cannot parse, too small an output), zeroed otherwise.
   int Encrypt(MediaType media_type, uint32_t ssrc,
               absl::Span<const uint8_t> additional_data,
               absl::Span<const uint8_t> frame,
@@ -113,6 +120,18 @@ class SframeFrameEncryptor {
   std::optional<sframe::Encryptor> shared_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint32_t, std::unique_ptr<sframe::Encryptor>> per_ssrc_
       ABSL_GUARDED_BY(mu_);
+  // The next counter of every (KID, SSRC) that has been replaced (SSRC 0
+  // without per-SSRC keys); nullopt once its counters are used up.
+  absl::flat_hash_map<std::pair<sframe::KeyId, uint32_t>,
+                      std::optional<sframe::Counter>>
+      resume_ ABSL_GUARDED_BY(mu_);
+  // Records the counters of the current key's Encryptors in resume_.
+  void SaveCounters() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Creates the Encryptor of the current KID for `ssrc` (0 when shared),
+  // resuming its counter.
+  absl::StatusOr<sframe::Encryptor> NewEncryptor(
+      absl::Span<const uint8_t> base_key, uint32_t ssrc)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 };
 
 // The shape of webrtc::FrameDecryptorInterface.
@@ -140,7 +159,10 @@ class SframeFrameDecryptor {
 
   // FrameDecryptorInterface::Decrypt. kRecoverable when the KID has no key
   // yet (WebRTC then buffers the frame and retries), kFailedToDecrypt for
-  // anything else (forged, replayed, malformed).
+  // anything else (forged, replayed, malformed). In place (`frame` starts
+  // where `encrypted_frame` does, as WebRTC's video path calls it), a frame
+  // whose KID has no key is left intact, so that the retry can succeed; any
+  // other failure zeroes it.
   Result Decrypt(MediaType media_type, const std::vector<uint32_t>& csrcs,
                  absl::Span<const uint8_t> additional_data,
                  absl::Span<const uint8_t> encrypted_frame,

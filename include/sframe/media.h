@@ -201,6 +201,16 @@ absl::StatusOr<absl::Span<uint8_t>> DecryptFrame(
     MediaCodec codec, Decryptor& decryptor, absl::Span<const uint8_t> metadata,
     absl::Span<const uint8_t> encrypted_frame, absl::Span<uint8_t> out);
 
+// The SFrame header (KID, CTR) of a frame produced by EncryptFrame with
+// `codec`, read without a key and without writing anything: for an SFU that
+// routes codec-aware frames, or a receiver that decrypts in place and wants
+// to keep a frame whose KID has no key yet (DecryptFrame zeroes its output,
+// which in place is the frame). Errors: kDataLoss if the frame is not such a
+// frame (the same checks as DecryptFrame before it opens the ciphertext);
+// kInvalidArgument for a codec outside the enum.
+absl::StatusOr<Header> EncryptedFrameHeader(
+    MediaCodec codec, absl::Span<const uint8_t> encrypted_frame);
+
 // ------------------------------------------------------- per-SSRC base keys
 
 // The HKDF info of the per-SSRC derivation: 21 ASCII bytes, no trailing

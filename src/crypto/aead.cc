@@ -9,6 +9,7 @@
 #include <openssl/mem.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -43,6 +44,11 @@ void StoreBigEndian64(uint64_t v, uint8_t* out) {
 #endif
 }
 
+// The largest piece BoringSslGcm hands to one EVP_CipherUpdate (an int
+// length); tests make it small (SetBoringSslGcmPieceForTesting).
+constexpr size_t kGcmPiece = size_t{1} << 30;
+size_t g_gcm_piece = kGcmPiece;
+
 // AES-GCM through BoringSSL's EVP_CIPHER interface, which (unlike EVP_AEAD)
 // accepts the AAD in several pieces.
 class BoringSslGcm final : public Aead {
@@ -73,13 +79,8 @@ class BoringSslGcm final : public Aead {
   bool Seal(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
             absl::Span<const uint8_t> aad2, absl::Span<const uint8_t> in,
             uint8_t* out, uint8_t* tag) override {
-    if (!Start(nonce, aad1, aad2, 1)) return false;
+    if (!Start(nonce, aad1, aad2, 1) || !Update(in, out)) return false;
     int len = 0;
-    if (!in.empty() && (EVP_CipherUpdate(&ctx_, out, &len, in.data(),
-                                         static_cast<int>(in.size())) != 1 ||
-                        static_cast<size_t>(len) != in.size())) {
-      return false;
-    }
     uint8_t unused[16];
     return EVP_CipherFinal_ex(&ctx_, unused, &len) == 1 &&
            EVP_CIPHER_CTX_ctrl(&ctx_, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
@@ -90,12 +91,10 @@ class BoringSslGcm final : public Aead {
             const uint8_t* tag, uint8_t* out) override {
     int len = 0;
     uint8_t unused[16];
-    bool ok =
-        Start(nonce, aad1, aad2, 0) &&
-        EVP_CIPHER_CTX_ctrl(&ctx_, EVP_CTRL_GCM_SET_TAG, 16,
-                            const_cast<uint8_t*>(tag)) == 1 &&
-        (in.empty() || EVP_CipherUpdate(&ctx_, out, &len, in.data(),
-                                        static_cast<int>(in.size())) == 1);
+    bool ok = Start(nonce, aad1, aad2, 0) &&
+              EVP_CIPHER_CTX_ctrl(&ctx_, EVP_CTRL_GCM_SET_TAG, 16,
+                                  const_cast<uint8_t*>(tag)) == 1 &&
+              Update(in, out);
     // Final compares the tags with CRYPTO_memcmp (constant time); the
     // accept/reject bit is public (constant_time.h).
     ok = DeclassifyBool(EVP_CipherFinal_ex(&ctx_, unused, &len) == 1) && ok;
@@ -104,19 +103,31 @@ class BoringSslGcm final : public Aead {
   }
 
  private:
-  bool Start(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
-             absl::Span<const uint8_t> aad2, int enc) {
-    int len = 0;
-    if (EVP_CipherInit_ex(&ctx_, nullptr, nullptr, nullptr, nonce, enc) != 1) {
-      return false;
-    }
-    for (absl::Span<const uint8_t> aad : {aad1, aad2}) {
-      if (!aad.empty() && EVP_CipherUpdate(&ctx_, nullptr, &len, aad.data(),
-                                           static_cast<int>(aad.size())) != 1) {
+  // EVP_CipherUpdate takes an int length: longer spans go in pieces of
+  // g_gcm_piece bytes (GCM streams), each checked to be consumed whole. A
+  // single cast to int would hash and decrypt only the length modulo 2^32
+  // of a longer frame, and let a frame with 2^32 bytes appended to a genuine
+  // one pass its tag.
+  // The AAD (out == nullptr) or the payload.
+  bool Update(absl::Span<const uint8_t> in, uint8_t* out) {
+    const size_t piece = g_gcm_piece;
+    for (size_t done = 0; done < in.size(); done += piece) {
+      const int n = static_cast<int>(std::min(piece, in.size() - done));
+      int len = 0;
+      if (EVP_CipherUpdate(&ctx_, out == nullptr ? nullptr : out + done, &len,
+                           in.data() + done, n) != 1 ||
+          (out != nullptr && len != n)) {
         return false;
       }
     }
     return true;
+  }
+
+  bool Start(const uint8_t* nonce, absl::Span<const uint8_t> aad1,
+             absl::Span<const uint8_t> aad2, int enc) {
+    return EVP_CipherInit_ex(&ctx_, nullptr, nullptr, nullptr, nonce, enc) ==
+               1 &&
+           Update(aad1, nullptr) && Update(aad2, nullptr);
   }
 
   EVP_CIPHER_CTX ctx_;
@@ -302,6 +313,7 @@ class FastCtrHmac final : public Aead {
     uint8_t full[kSha256DigestSize];
     Mac(nonce, aad1, aad2, {out, in.size()}, full);
     memcpy(tag, full, tag_size());
+    WipeSecret(full, sizeof(full));  // the untruncated MAC
     return true;
   }
 
@@ -313,6 +325,8 @@ class FastCtrHmac final : public Aead {
     Mac(nonce, aad1, aad2, in, full);
     // The accept/reject bit is public (constant_time.h).
     const bool ok = DeclassifyBool(CRYPTO_memcmp(full, tag, tag_size()) == 0);
+    // After a rejected frame `full` is the valid tag for the forger's input.
+    WipeSecret(full, sizeof(full));
     if (ok) {
       Ctr(nonce, in, out);
     } else if (!in.empty()) {
@@ -401,9 +415,22 @@ AeadImplementation DefaultAeadImplementation() {
     const char* env = std::getenv("SFRAME_AEAD_IMPL");
     if (env == nullptr) return AeadImplementation::kAuto;
     absl::StatusOr<AeadImplementation> impl = ParseAeadImplementation(env);
-    return impl.ok() ? *impl : AeadImplementation::kAuto;
+    // A value this CPU cannot run (or a typo) must not make every key setup
+    // fail, nor label a benchmark silently: automatic choice, said once.
+    if (!impl.ok() || !IsAeadImplementationSupported(*impl)) {
+      std::fprintf(stderr,
+                   "sframecpp: SFRAME_AEAD_IMPL=%s is %s; using the automatic "
+                   "choice\n",
+                   env, impl.ok() ? "not supported on this CPU" : "unknown");
+      return AeadImplementation::kAuto;
+    }
+    return *impl;
   }();
   return from_env;
+}
+
+void SetBoringSslGcmPieceForTesting(size_t piece) {
+  g_gcm_piece = piece == 0 || piece > kGcmPiece ? kGcmPiece : piece;
 }
 
 void SetDefaultAeadImplementationForTesting(AeadImplementation impl) {

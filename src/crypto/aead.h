@@ -55,13 +55,21 @@ bool IsAeadImplementationSupported(AeadImplementation impl);
 
 // The implementation newly created keys use when they ask for kAuto:
 // the value set by SetDefaultAeadImplementationForTesting if any, else the
-// environment variable SFRAME_AEAD_IMPL (read once; for benchmarks), else
-// kAuto.
+// environment variable SFRAME_AEAD_IMPL (read once; for benchmarks; a value
+// that is unknown or that this CPU cannot run falls back to kAuto with a
+// line on stderr), else kAuto.
 AeadImplementation DefaultAeadImplementation();
 
 // Test hook: forces the implementation of keys created from now on. Pass
-// kAuto to restore automatic choice. Not thread-safe; tests only.
+// kAuto to go back to the default (SFRAME_AEAD_IMPL, else automatic
+// choice). Not thread-safe: call it while no other thread creates keys;
+// tests only.
 void SetDefaultAeadImplementationForTesting(AeadImplementation impl);
+
+// Test hook: the largest piece (in bytes) the BoringSSL GCM path hands to
+// one EVP_CipherUpdate; 0 restores the default (2^30, below INT_MAX). Not
+// thread-safe; tests only.
+void SetBoringSslGcmPieceForTesting(size_t piece);
 
 class Aead {
  public:

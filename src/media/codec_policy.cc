@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -378,10 +379,17 @@ size_t EscapeNalPayload(const uint8_t* in, size_t n, int leading_zeros,
 
 absl::StatusOr<size_t> UnescapeNalPayload(const uint8_t* in, size_t n,
                                           int leading_zeros, uint8_t* out) {
+  return UnescapeNalPrefix(in, n, leading_zeros, out,
+                           std::numeric_limits<size_t>::max());
+}
+
+absl::StatusOr<size_t> UnescapeNalPrefix(const uint8_t* in, size_t n,
+                                         int leading_zeros, uint8_t* out,
+                                         size_t max_out) {
   if (n == 0 || in[n - 1] != 0x80) return Malformed();
   int zeros = leading_zeros;
   size_t w = 0;
-  for (size_t i = 0; i + 1 < n; ++i) {
+  for (size_t i = 0; i + 1 < n && w < max_out; ++i) {
     const uint8_t b = in[i];
     if (zeros >= 2) {
       if (b == 0x03) {

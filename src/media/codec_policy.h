@@ -64,6 +64,13 @@ absl::StatusOr<size_t> UnescapeNalPayload(const uint8_t* in, size_t n,
 // The number of 0x00 bytes that end `prefix`, at most 2.
 int TrailingZeros(absl::Span<const uint8_t> prefix);
 
+// The first (up to) `max_out` bytes UnescapeNalPayload would give, without
+// writing more: a header's worth of an escaped payload. Checks the escaping
+// of the bytes it reads and the 0x80 end byte; returns the bytes written.
+absl::StatusOr<size_t> UnescapeNalPrefix(const uint8_t* in, size_t n,
+                                         int leading_zeros, uint8_t* out,
+                                         size_t max_out);
+
 }  // namespace internal
 }  // namespace sframe
 

@@ -287,6 +287,49 @@ absl::StatusOr<absl::Span<uint8_t>> DecryptFrame(
   return out.first(end);
 }
 
+absl::StatusOr<Header> EncryptedFrameHeader(
+    MediaCodec codec, absl::Span<const uint8_t> encrypted_frame) {
+  if (!internal::IsKnownCodec(codec)) {
+    return Code(absl::StatusCode::kInvalidArgument);
+  }
+  // Where the SFrame ciphertext starts, as DecryptFrame finds it.
+  absl::Span<const uint8_t> ct;
+  size_t clear = 0;
+  if (codec == MediaCodec::kAv1) {
+    absl::StatusOr<internal::Av1Prefix> p =
+        internal::ParseAv1Prefix(encrypted_frame);
+    if (!p.ok() || (encrypted_frame[p->clear_obus] & 0x02) == 0) {
+      return Code(absl::StatusCode::kDataLoss);
+    }
+    const size_t at = p->clear_obus + p->header_size;
+    uint64_t size = 0;
+    size_t leb_size = 0;
+    if (!internal::ReadLeb128(encrypted_frame.subspan(at), &size, &leb_size) ||
+        size != encrypted_frame.size() - at - leb_size) {
+      return Code(absl::StatusCode::kDataLoss);
+    }
+    ct = encrypted_frame.subspan(at + leb_size);
+  } else {
+    absl::StatusOr<size_t> c = ClearPrefixSize(codec, encrypted_frame);
+    if (!c.ok()) return Code(absl::StatusCode::kDataLoss);
+    clear = *c;
+    ct = encrypted_frame.subspan(clear);
+  }
+  uint8_t unescaped[kMaxHeaderSize];
+  if (IsH26x(codec)) {
+    absl::StatusOr<size_t> n = internal::UnescapeNalPrefix(
+        ct.data(), ct.size(),
+        internal::TrailingZeros(encrypted_frame.first(clear)), unescaped,
+        sizeof(unescaped));
+    if (!n.ok()) return Code(absl::StatusCode::kDataLoss);
+    ct = absl::MakeConstSpan(unescaped, *n);
+  }
+  // Only the header is read: the payload may be cut short here.
+  absl::StatusOr<ParsedHeader> parsed = ParseHeader(ct);
+  if (!parsed.ok()) return Code(absl::StatusCode::kDataLoss);
+  return parsed->header;
+}
+
 absl::StatusOr<absl::Span<uint8_t>> DecryptFrame(
     MediaCodec codec, Decryptor& decryptor, absl::Span<const uint8_t> metadata,
     absl::Span<const uint8_t> encrypted_frame, absl::Span<uint8_t> out) {
