@@ -14,7 +14,8 @@
 // Preconditions: `key` was filled by this kernel's (or the AVX2 kernel's; the
 //   layout is shared) init. Any pointer may be null when its length is 0.
 //   Buffers need no alignment. in == out is allowed; other overlap is not.
-//   len < 2^36 - 32 (the GCM limit; lengths are public).
+//   len <= 2^36 - 32 (kMaxPayloadSize, the GCM limit: the block counter
+//   does not wrap; lengths are public).
 // Outputs: seal writes exactly len bytes of out and 16 tag bytes. open writes
 //   exactly len bytes of out: the plaintext if the tag verifies, else zeros.
 //   For messages of at most 256 bytes plaintext is never written before the
