@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <vector>
 
@@ -31,7 +32,7 @@ TEST_P(KeysNoAllocationTest, SenderKeyPathsDoNotAllocate) {
   ASSERT_TRUE(rx->AddSender(1, 4).ok());
   ASSERT_TRUE(rx->InstallKey(1, 0, 0, key).ok());
   std::vector<uint8_t> pt(1000, 1), ct(MaxCiphertextSize(suite, pt.size()));
-  std::vector<uint8_t> out(pt.size());
+  std::vector<uint8_t> out(pt.size()), forged(ct.size());
   // A far-ahead KID (no derivation), an unknown generation.
   const uint8_t far_ahead[] = {0x80, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                0,    0,    0, 0, 0, 0, 0, 0, 0, 0};
@@ -42,10 +43,15 @@ TEST_P(KeysNoAllocationTest, SenderKeyPathsDoNotAllocate) {
   for (int i = 0; i < 300; ++i) {
     auto sealed = tx->Encrypt({}, pt, absl::MakeSpan(ct));
     ASSERT_TRUE(sealed.ok());
+    // Forged while its counter is fresh, so that the tag is checked.
+    memcpy(forged.data(), sealed->data(), sealed->size());
+    forged[sealed->size() - 1] ^= 1;
+    failed +=
+        !rx->Decrypt(1, {}, absl::MakeConstSpan(forged).first(sealed->size()),
+                     absl::MakeSpan(out))
+             .ok();
     ok += rx->Decrypt(1, {}, *sealed, absl::MakeSpan(out)).ok();
     failed += !rx->Decrypt(1, {}, *sealed, absl::MakeSpan(out)).ok();  // replay
-    (*sealed)[sealed->size() - 1] ^= 1;
-    failed += !rx->Decrypt(1, {}, *sealed, absl::MakeSpan(out)).ok();  // forged
     failed += !rx->Decrypt(1, {}, far_ahead, absl::MakeSpan(out)).ok();
     failed += !rx->Decrypt(1, {}, unknown_generation, absl::MakeSpan(out)).ok();
     failed += !rx->Decrypt(1, {}, sealed->first(2), absl::MakeSpan(out)).ok();
@@ -55,6 +61,8 @@ TEST_P(KeysNoAllocationTest, SenderKeyPathsDoNotAllocate) {
   EXPECT_EQ(ok, 300);
   EXPECT_EQ(failed, 300 * 6);
   EXPECT_EQ(events, 300u * 6);
+  EXPECT_EQ(rx->GetSenderStats(1)->authentication_failures, 300u);
+  EXPECT_EQ(rx->GetSenderStats(1)->replays, 300u);
 }
 
 TEST_P(KeysNoAllocationTest, MlsPathsDoNotAllocateOnceKeysAreCached) {
@@ -67,7 +75,7 @@ TEST_P(KeysNoAllocationTest, MlsPathsDoNotAllocateOnceKeysAreCached) {
   ASSERT_TRUE(tx->SetEpoch(3, key).ok());
   ASSERT_TRUE(rx->AddEpoch(3, key).ok());
   std::vector<uint8_t> pt(500, 1), ct(MaxCiphertextSize(suite, pt.size()));
-  std::vector<uint8_t> out(pt.size());
+  std::vector<uint8_t> out(pt.size()), forged(ct.size());
   ASSERT_TRUE(rx->Decrypt({}, *tx->Encrypt(0, {}, pt, absl::MakeSpan(ct)),
                           absl::MakeSpan(out))
                   .ok());  // first frame: derives and caches
@@ -78,15 +86,22 @@ TEST_P(KeysNoAllocationTest, MlsPathsDoNotAllocateOnceKeysAreCached) {
   for (int i = 0; i < 300; ++i) {
     auto sealed = tx->Encrypt(0, {}, pt, absl::MakeSpan(ct));
     ASSERT_TRUE(sealed.ok());
+    // Forged while its counter is fresh, so that the tag is checked.
+    memcpy(forged.data(), sealed->data(), sealed->size());
+    forged[sealed->size() - 1] ^= 1;
+    failed +=
+        !rx->Decrypt({}, absl::MakeConstSpan(forged).first(sealed->size()),
+                     absl::MakeSpan(out))
+             .ok();
     ok += rx->Decrypt({}, *sealed, absl::MakeSpan(out)).ok();
-    failed += !rx->Decrypt({}, *sealed, absl::MakeSpan(out)).ok();
-    (*sealed)[sealed->size() - 1] ^= 1;
-    failed += !rx->Decrypt({}, *sealed, absl::MakeSpan(out)).ok();
+    failed += !rx->Decrypt({}, *sealed, absl::MakeSpan(out)).ok();  // replay
     failed += !rx->Decrypt({}, other_epoch, absl::MakeSpan(out)).ok();
   }
   EXPECT_EQ(g_allocations.load() - before, 0);
   EXPECT_EQ(ok, 300);
   EXPECT_EQ(failed, 300 * 3);
+  EXPECT_EQ(rx->GetStats().authentication_failures, 300u);
+  EXPECT_EQ(rx->GetStats().replays, 300u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSuites, KeysNoAllocationTest,

@@ -42,7 +42,9 @@
 // Errors (absl::StatusCode), as in sframe.h:
 //   kInvalidArgument    caller bug: bad layout, key, option, output size
 //   kNotFound           no key for this KID, and none derivable within bounds
-//                       (the only retryable case: buffer and retry)
+//                       (the only retryable case: buffer and retry once the
+//                       key may have arrived; a new KID beyond an MLS
+//                       epoch's max_keys_per_epoch stays refused)
 //   kDataLoss           malformed header, truncated frame, tag mismatch
 //   kAlreadyExists      replayed counter (or a key/epoch already installed,
 //                       on the management calls)

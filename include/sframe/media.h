@@ -190,8 +190,8 @@ absl::StatusOr<absl::Span<uint8_t>> EncryptFrame(
 // (no key for the KID, retryable) and kAlreadyExists (replay) from the
 // Decryptor; kInvalidArgument if `out` is too small or overlaps
 // `encrypted_frame` badly or `metadata` at all, or if `codec` is outside the
-// enum. On every error all of `out` is zeroed, except for kInvalidArgument
-// (untouched).
+// enum (then `out` is untouched), or if `open` returned a span that is not a
+// prefix of its output. On every other error all of `out` is zeroed.
 absl::StatusOr<absl::Span<uint8_t>> DecryptFrame(
     MediaCodec codec, FrameOpenFunction open,
     absl::Span<const uint8_t> metadata,
@@ -205,8 +205,10 @@ absl::StatusOr<absl::Span<uint8_t>> DecryptFrame(
 // `codec`, read without a key and without writing anything: for an SFU that
 // routes codec-aware frames, or a receiver that decrypts in place and wants
 // to keep a frame whose KID has no key yet (DecryptFrame zeroes its output,
-// which in place is the frame). Errors: kDataLoss if the frame is not such a
-// frame (the same checks as DecryptFrame before it opens the ciphertext);
+// which in place is the frame). Only the clear prefix and the header are
+// read: a frame that DecryptFrame would still reject as malformed further on
+// (the rest of its H.264/H.265 escaping, a missing tag) can give a header.
+// Errors: kDataLoss if the clear prefix or the header cannot be parsed;
 // kInvalidArgument for a codec outside the enum.
 absl::StatusOr<Header> EncryptedFrameHeader(
     MediaCodec codec, absl::Span<const uint8_t> encrypted_frame);

@@ -191,7 +191,8 @@ struct RtpDepacketizerStats {
 // `max_buffered_bytes` (the oldest are evicted beyond it), and one assembly
 // buffer holds at most `max_frame_size` bytes. Buffers are reused; the
 // steady state allocates only when a packet is larger than any before it in
-// its slot.
+// its slot, or larger than 2 KiB (a released slot keeps at most 2 KiB, so
+// that idle memory stays below max_packets * 2 KiB).
 //
 // Resynchronisation. RTP headers are not authenticated here, so one packet
 // whose sequence number jumps far ahead (corrupted, forged, or a sender that

@@ -44,12 +44,17 @@
 // externally to share one.
 //
 // Errors (absl::StatusCode), per DESIGN.md:
-//   kInvalidArgument    caller bug: empty key, output too small, bad overlap
+//   kInvalidArgument    caller bug: unknown suite, empty key, a replay window
+//                       over kMaxReplayWindow, output too small, bad overlap
+//                       (metadata overlapping the output included), a
+//                       plaintext over kMaxPayloadSize
 //   kNotFound           no receive key for the frame's KID
-//   kDataLoss           malformed header, truncated frame, tag mismatch
+//   kDataLoss           malformed header, truncated frame, a payload over
+//                       kMaxPayloadSize, tag mismatch
 //   kAlreadyExists      replayed counter (duplicate or older than the window)
 //   kResourceExhausted  the send counter is exhausted: install a new key
-//   kFailedPrecondition DecryptWithCandidateKey for a KID that has a key
+//   kFailedPrecondition Encrypt on a moved-from Encryptor;
+//                       DecryptWithCandidateKey for a KID that has a key
 // Per-frame errors carry no message, so they never allocate.
 
 #ifndef SFRAME_SFRAME_H_

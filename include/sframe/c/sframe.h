@@ -69,7 +69,8 @@
  *   SFRAME_DATA_LOSS           malformed, truncated or forged frame: drop it
  *   SFRAME_ALREADY_EXISTS      replayed counter (duplicate or too old): drop
  *   SFRAME_NOT_FOUND           no key for the frame's KID: drop, or buffer and
- *                              retry once the key arrives
+ *                              retry once the key arrives (a new KID beyond
+ *                              an MLS epoch's 4096 cached KIDs stays refused)
  *   SFRAME_RESOURCE_EXHAUSTED  the send counter is used up: rekey/ratchet
  *   SFRAME_INVALID_ARGUMENT    a bug in the caller (sizes, NULLs, suite)
  *   SFRAME_FAILED_PRECONDITION wrong state (no MLS epoch set, stale epoch or
@@ -226,7 +227,8 @@ size_t sframe_encryptor_ciphertext_size(const sframe_encryptor* enc,
  * the header and tag).
  *
  * Errors: SFRAME_INVALID_ARGUMENT (`out_capacity` too small, bad overlap,
- * including `metadata` overlapping `out`, NULLs, a plaintext over 64 GiB;
+ * including `metadata` overlapping `out`, NULLs, a plaintext over 2^36 - 32
+ * bytes (the GCM limit, for every suite);
  * nothing written), SFRAME_RESOURCE_EXHAUSTED (counter 2^64-1 used: create
  * a new key; nothing written). */
 int sframe_encryptor_encrypt(sframe_encryptor* enc, const uint8_t* metadata,
