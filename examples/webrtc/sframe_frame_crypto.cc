@@ -54,16 +54,16 @@ void SframeFrameEncryptor::SaveCounters() {
 }
 
 absl::StatusOr<sframe::Encryptor> SframeFrameEncryptor::NewEncryptor(
-    absl::Span<const uint8_t> base_key, uint32_t ssrc) {
+    sframe::KeyId key_id, absl::Span<const uint8_t> base_key, uint32_t ssrc) {
   sframe::Encryptor::Options o;
-  auto it = resume_.find({*key_id_, ssrc});
+  auto it = resume_.find({key_id, ssrc});
   if (it != resume_.end()) {
     if (!it->second.has_value()) {
       return absl::Status(absl::StatusCode::kResourceExhausted, "");
     }
     o.first_counter = *it->second;
   }
-  return sframe::Encryptor::Create(options_.suite, *key_id_, base_key, o);
+  return sframe::Encryptor::Create(options_.suite, key_id, base_key, o);
 }
 
 absl::Status SframeFrameEncryptor::SetKey(sframe::KeyId key_id,
@@ -71,10 +71,12 @@ absl::Status SframeFrameEncryptor::SetKey(sframe::KeyId key_id,
   absl::MutexLock lock(&mu_);
   if (base_key.empty()) return absl::InvalidArgumentError("empty key");
   if (key_id_ == key_id) return absl::AlreadyExistsError("KID in use");
-  auto used_up = resume_.find({key_id, 0});
-  if (!options_.per_ssrc_keys && used_up != resume_.end() &&
-      !used_up->second.has_value()) {
-    return absl::ResourceExhaustedError("this KID's counters are used up");
+  // The new shared Encryptor first (its KID is not the current one, so
+  // its saved counter is final): a failure changes nothing.
+  absl::StatusOr<sframe::Encryptor> shared;
+  if (!options_.per_ssrc_keys) {
+    shared = NewEncryptor(key_id, base_key, 0);
+    if (!shared.ok()) return shared.status();
   }
   SaveCounters();
   Wipe(base_key_);
@@ -82,13 +84,7 @@ absl::Status SframeFrameEncryptor::SetKey(sframe::KeyId key_id,
   key_id_ = key_id;
   per_ssrc_.clear();
   shared_.reset();
-  if (!options_.per_ssrc_keys) {
-    // (Cannot fail: the suite was checked by Create, the key is not empty
-    // and the counter is not used up.)
-    absl::StatusOr<sframe::Encryptor> shared = NewEncryptor(base_key_, 0);
-    if (!shared.ok()) return shared.status();
-    shared_.emplace(*std::move(shared));
-  }
+  if (shared.ok()) shared_.emplace(*std::move(shared));
   return absl::OkStatus();
 }
 
@@ -118,7 +114,7 @@ absl::StatusOr<sframe::Encryptor*> SframeFrameEncryptor::EncryptorFor(
   absl::Status s = sframe::DeriveSsrcBaseKey(options_.suite, base_key_, ssrc,
                                              absl::MakeSpan(ssrc_key));
   absl::StatusOr<sframe::Encryptor> enc =
-      s.ok() ? NewEncryptor(ssrc_key, ssrc)
+      s.ok() ? NewEncryptor(*key_id_, ssrc_key, ssrc)
              : absl::StatusOr<sframe::Encryptor>(s);
   Wipe(ssrc_key);
   if (!enc.ok()) return enc.status();

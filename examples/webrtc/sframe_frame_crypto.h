@@ -127,10 +127,10 @@ class SframeFrameEncryptor {
       resume_ ABSL_GUARDED_BY(mu_);
   // Records the counters of the current key's Encryptors in resume_.
   void SaveCounters() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Creates the Encryptor of the current KID for `ssrc` (0 when shared),
-  // resuming its counter.
+  // Creates the Encryptor of `key_id` for `ssrc` (0 when shared), resuming
+  // its counter; kResourceExhausted if that counter is used up.
   absl::StatusOr<sframe::Encryptor> NewEncryptor(
-      absl::Span<const uint8_t> base_key, uint32_t ssrc)
+      sframe::KeyId key_id, absl::Span<const uint8_t> base_key, uint32_t ssrc)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 };
 

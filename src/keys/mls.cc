@@ -292,8 +292,8 @@ size_t MlsDecryptor::PurgeBefore(uint64_t epoch) {
 absl::StatusOr<absl::Span<uint8_t>> MlsDecryptor::Decrypt(
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> ciphertext,
     absl::Span<uint8_t> out) {
-  // The overlap rule first: a bad overlap writes nothing, whichever path
-  // (unknown sender, derivation failure) would otherwise zero `out`.
+  // The overlap rule first, as in SenderKeyDecryptor: a bad overlap writes
+  // nothing and changes no statistics, whichever path the frame takes.
   if (internal::BadDecryptOverlap(metadata.data(), metadata.size(),
                                   ciphertext.data(), ciphertext.size(),
                                   out.data(), out.size())) {

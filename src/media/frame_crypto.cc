@@ -77,6 +77,30 @@ size_t AddSat(size_t a, size_t b) {
              : a + b;
 }
 
+// Where an AV1 frame from EncryptFrame keeps its SFrame ciphertext: after
+// the clear OBUs and the header of the encrypted OBU, whose size field
+// (`leb_size` bytes at `at`) must count exactly the rest of the frame.
+struct Av1Wire {
+  size_t clear_obus;  // the OBUs kept whole in the output
+  size_t at;          // the end of the encrypted OBU's header
+  size_t leb_size;
+};
+
+absl::StatusOr<Av1Wire> ParseAv1Wire(absl::Span<const uint8_t> frame) {
+  absl::StatusOr<internal::Av1Prefix> p = internal::ParseAv1Prefix(frame);
+  if (!p.ok() || (frame[p->clear_obus] & 0x02) == 0) {
+    return Code(absl::StatusCode::kDataLoss);
+  }
+  const size_t at = p->clear_obus + p->header_size;
+  uint64_t size = 0;
+  size_t leb_size = 0;
+  if (!internal::ReadLeb128(frame.subspan(at), &size, &leb_size) ||
+      size != frame.size() - at - leb_size) {
+    return Code(absl::StatusCode::kDataLoss);
+  }
+  return Av1Wire{p->clear_obus, at, leb_size};
+}
+
 }  // namespace
 
 size_t MaxEncryptedFrameSize(MediaCodec codec, CipherSuite suite,
@@ -208,21 +232,13 @@ absl::StatusOr<absl::Span<uint8_t>> DecryptFrame(
   // also the start of the output; the SFrame ciphertext follows `clear`.
   size_t clear = 0, kept = 0;
   if (codec == MediaCodec::kAv1) {
-    absl::StatusOr<internal::Av1Prefix> p =
-        internal::ParseAv1Prefix(encrypted_frame);
-    if (!p.ok() || (encrypted_frame[p->clear_obus] & 0x02) == 0) {
+    absl::StatusOr<Av1Wire> wire = ParseAv1Wire(encrypted_frame);
+    if (!wire.ok()) {
       Zero(out);
-      return Code(absl::StatusCode::kDataLoss);
+      return wire.status();
     }
-    const size_t at = p->clear_obus + p->header_size;
-    uint64_t size = 0;
-    size_t leb_size = 0;
-    if (!internal::ReadLeb128(encrypted_frame.subspan(at), &size, &leb_size) ||
-        size != encrypted_frame.size() - at - leb_size) {
-      Zero(out);
-      return Code(absl::StatusCode::kDataLoss);
-    }
-    kept = p->clear_obus;
+    const size_t at = wire->at, leb_size = wire->leb_size;
+    kept = wire->clear_obus;
     clear = at;
     // The size field is not metadata (it is implied by the authenticated
     // ciphertext length); skip it.
@@ -296,19 +312,9 @@ absl::StatusOr<Header> EncryptedFrameHeader(
   absl::Span<const uint8_t> ct;
   size_t clear = 0;
   if (codec == MediaCodec::kAv1) {
-    absl::StatusOr<internal::Av1Prefix> p =
-        internal::ParseAv1Prefix(encrypted_frame);
-    if (!p.ok() || (encrypted_frame[p->clear_obus] & 0x02) == 0) {
-      return Code(absl::StatusCode::kDataLoss);
-    }
-    const size_t at = p->clear_obus + p->header_size;
-    uint64_t size = 0;
-    size_t leb_size = 0;
-    if (!internal::ReadLeb128(encrypted_frame.subspan(at), &size, &leb_size) ||
-        size != encrypted_frame.size() - at - leb_size) {
-      return Code(absl::StatusCode::kDataLoss);
-    }
-    ct = encrypted_frame.subspan(at + leb_size);
+    absl::StatusOr<Av1Wire> wire = ParseAv1Wire(encrypted_frame);
+    if (!wire.ok()) return wire.status();
+    ct = encrypted_frame.subspan(wire->at + wire->leb_size);
   } else {
     absl::StatusOr<size_t> c = ClearPrefixSize(codec, encrypted_frame);
     if (!c.ok()) return Code(absl::StatusCode::kDataLoss);
