@@ -79,6 +79,11 @@ namespace internal {
 class BatchAccess;
 class KeyContext;
 class ReceiveKey;
+
+// a + b, or SIZE_MAX when the sum does not fit: the size helpers saturate.
+constexpr size_t AddSaturating(size_t a, size_t b) {
+  return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
 }  // namespace internal
 
 // Called before counters [first, last] of `key_id` are used for the first
@@ -100,9 +105,8 @@ struct KeyStats {
 // under `suite`: the longest header plus the tag. Saturates at SIZE_MAX
 // (no buffer is that large, so an Encrypt sized by it fails cleanly).
 constexpr size_t MaxCiphertextSize(CipherSuite suite, size_t plaintext_size) {
-  const size_t overhead = kMaxHeaderSize + TagSize(suite);
-  return plaintext_size > SIZE_MAX - overhead ? SIZE_MAX
-                                              : plaintext_size + overhead;
+  return internal::AddSaturating(plaintext_size,
+                                 kMaxHeaderSize + TagSize(suite));
 }
 
 class Encryptor {

@@ -134,8 +134,7 @@ size_t BatchAccess::QueueEncryptRun(Encryptor& enc, EncryptBatchItem* items,
     if (!key.BatchPays(n, header_size + metadata.size())) break;
     const size_t size = header_size + n + tag_size;
     const bool in_place = pt == out;  // (n != 0 here)
-    if (room < size || (!in_place && Overlaps(pt, n, out, room)) ||
-        Overlaps(metadata.data(), metadata.size(), out, room)) {
+    if (room < size || BadEncryptOverlap(metadata, {pt, n}, out, room)) {
       break;
     }
     uint8_t* const ct = out + header_size;
@@ -251,12 +250,9 @@ size_t BatchAccess::Encrypt(absl::Span<EncryptBatchItem> items) {
       const size_t size = header_size + n + TagSize(enc->suite_);
       uint8_t* const out = item.out.data();
       const bool in_place = n != 0 && item.plaintext.data() == out;
-      if (ABSL_PREDICT_FALSE(
-              item.out.size() < size || n > kMaxPayloadSize ||
-              (!in_place &&
-               Overlaps(item.plaintext.data(), n, out, item.out.size())) ||
-              Overlaps(item.metadata.data(), item.metadata.size(), out,
-                       item.out.size()))) {
+      if (ABSL_PREDICT_FALSE(item.out.size() < size || n > kMaxPayloadSize ||
+                             BadEncryptOverlap(item.metadata, item.plaintext,
+                                               out, item.out.size()))) {
         item.status = Code(absl::StatusCode::kInvalidArgument);
         continue;
       }

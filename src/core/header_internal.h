@@ -347,6 +347,19 @@ struct FrameView {
   bool by_template;    // the header was parsed through a HeaderTemplate
 };
 
+// True if an encryption of `plaintext` into `out` with `metadata` breaks the
+// overlap rule: the plaintext and the output either do not overlap or start
+// at the same address (in place), and the metadata never overlaps the output
+// (the header is written before the AAD is hashed).
+inline bool BadEncryptOverlap(absl::Span<const uint8_t> metadata,
+                              absl::Span<const uint8_t> plaintext,
+                              const uint8_t* out, size_t out_size) {
+  const bool in_place = !plaintext.empty() && plaintext.data() == out;
+  return (!in_place &&
+          Overlaps(plaintext.data(), plaintext.size(), out, out_size)) ||
+         Overlaps(metadata.data(), metadata.size(), out, out_size);
+}
+
 // True if a decryption of `frame` into `out` with `metadata` breaks the
 // overlap rule: the frame and the output either do not overlap or start at
 // the same address (in place), and the metadata never overlaps the output

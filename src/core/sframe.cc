@@ -20,8 +20,6 @@ namespace {
 
 using internal::KeyContext;
 
-using internal::Overlaps;
-
 void Zero(absl::Span<uint8_t> out) {
   internal::ZeroOut(out.data(), out.size());
 }
@@ -152,10 +150,9 @@ absl::Status Encryptor::Reserve() {
 }
 
 size_t Encryptor::CiphertextSize(size_t plaintext_size) const {
-  const size_t overhead =
-      internal::HeaderSize({key_id_, next_counter_}) + TagSize(suite_);
-  return plaintext_size > SIZE_MAX - overhead ? SIZE_MAX
-                                              : plaintext_size + overhead;
+  return internal::AddSaturating(
+      plaintext_size,
+      internal::HeaderSize({key_id_, next_counter_}) + TagSize(suite_));
 }
 
 absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
@@ -171,11 +168,9 @@ absl::StatusOr<absl::Span<uint8_t>> Encryptor::Encrypt(
   const size_t header_size = next_header_size_;
   const size_t size = header_size + n + TagSize(suite_);
   const bool in_place = n != 0 && plaintext.data() == out.data();
-  if (ABSL_PREDICT_FALSE(
-          out.size() < size || n > kMaxPayloadSize ||
-          (!in_place &&
-           Overlaps(plaintext.data(), n, out.data(), out.size())) ||
-          Overlaps(metadata.data(), metadata.size(), out.data(), out.size()))) {
+  if (ABSL_PREDICT_FALSE(out.size() < size || n > kMaxPayloadSize ||
+                         internal::BadEncryptOverlap(metadata, plaintext,
+                                                     out.data(), out.size()))) {
     return Code(absl::StatusCode::kInvalidArgument);
   }
   // RFC 9605 §9.1: the block holding this counter is persisted before the

@@ -12,7 +12,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "sframe/keys.h"
-#include "src/core/header_internal.h"
 #include "src/crypto/secret.h"
 #include "src/keys/ratchet.h"
 
@@ -129,9 +128,8 @@ size_t MlsEncryptor::CiphertextSize(uint64_t context,
   absl::StatusOr<KeyId> kid = MlsKeyId(
       state_->layout, state_->epoch.value_or(0), state_->sender_index, context);
   if (!kid.ok()) return 0;
-  const size_t overhead = EncodedHeaderSize({*kid, 0}) + TagSize(state_->suite);
-  return plaintext_size > SIZE_MAX - overhead ? SIZE_MAX
-                                              : plaintext_size + overhead;
+  return internal::AddSaturating(
+      plaintext_size, EncodedHeaderSize({*kid, 0}) + TagSize(state_->suite));
 }
 
 std::optional<uint64_t> MlsEncryptor::epoch() const {
@@ -292,13 +290,6 @@ size_t MlsDecryptor::PurgeBefore(uint64_t epoch) {
 absl::StatusOr<absl::Span<uint8_t>> MlsDecryptor::Decrypt(
     absl::Span<const uint8_t> metadata, absl::Span<const uint8_t> ciphertext,
     absl::Span<uint8_t> out) {
-  // The overlap rule first, as in SenderKeyDecryptor: a bad overlap writes
-  // nothing and changes no statistics, whichever path the frame takes.
-  if (internal::BadDecryptOverlap(metadata.data(), metadata.size(),
-                                  ciphertext.data(), ciphertext.size(),
-                                  out.data(), out.size())) {
-    return absl::Status(absl::StatusCode::kInvalidArgument, "");
-  }
   State& st = *state_;
   std::lock_guard<std::mutex> lock(st.mu);
   const absl::Time now = internal::ReadClock(st.options.clock);

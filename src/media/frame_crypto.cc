@@ -8,27 +8,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "sframe/media.h"
+#include "src/core/header_internal.h"
 #include "src/media/codec_policy.h"
 
 namespace sframe {
 namespace {
 
-absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
+using internal::Overlaps;
 
-bool Overlaps(const uint8_t* a, size_t a_size, const uint8_t* b,
-              size_t b_size) {
-  if (a_size == 0 || b_size == 0) return false;
-  const auto x = reinterpret_cast<uintptr_t>(a);
-  const auto y = reinterpret_cast<uintptr_t>(b);
-  return x < y + b_size && y < x + a_size;
-}
+absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
 
 bool IsH26x(MediaCodec codec) {
   return codec == MediaCodec::kH264 || codec == MediaCodec::kH265;
@@ -71,12 +65,6 @@ bool IsPrefixOf(absl::Span<uint8_t> result, absl::Span<uint8_t> out) {
   return result.data() == out.data() && result.size() <= out.size();
 }
 
-size_t AddSat(size_t a, size_t b) {
-  return a > std::numeric_limits<size_t>::max() - b
-             ? std::numeric_limits<size_t>::max()
-             : a + b;
-}
-
 // Where an AV1 frame from EncryptFrame keeps its SFrame ciphertext: after
 // the clear OBUs and the header of the encrypted OBU, whose size field
 // (`leb_size` bytes at `at`) must count exactly the rest of the frame.
@@ -105,11 +93,10 @@ absl::StatusOr<Av1Wire> ParseAv1Wire(absl::Span<const uint8_t> frame) {
 
 size_t MaxEncryptedFrameSize(MediaCodec codec, CipherSuite suite,
                              size_t frame_size) {
-  const size_t ct =
-      AddSat(frame_size, kMaxHeaderSize + static_cast<size_t>(TagSize(suite)));
-  if (IsH26x(codec)) return AddSat(ct, ct / 2 + 2);
+  const size_t ct = MaxCiphertextSize(suite, frame_size);
+  if (IsH26x(codec)) return internal::AddSaturating(ct, ct / 2 + 2);
   if (codec == MediaCodec::kAv1)
-    return AddSat(ct, 2 + internal::kMaxLeb128Size32);
+    return internal::AddSaturating(ct, 2 + internal::kMaxLeb128Size32);
   return ct;
 }
 
@@ -138,12 +125,12 @@ absl::StatusOr<absl::Span<uint8_t>> EncryptFrame(
   }
   absl::Span<const uint8_t> plaintext = frame.subspan(plaintext_start);
   const size_t max_ct = MaxCiphertextSize(suite, plaintext.size());
-  size_t needed = AddSat(clear, max_ct);
+  size_t needed = internal::AddSaturating(clear, max_ct);
   if (IsH26x(codec)) {
-    needed = AddSat(clear, internal::EscapedSizeBound(max_ct));
+    needed = internal::AddSaturating(clear, internal::EscapedSizeBound(max_ct));
   }
   if (codec == MediaCodec::kAv1) {
-    needed = AddSat(needed, internal::kMaxLeb128Size32);
+    needed = internal::AddSaturating(needed, internal::kMaxLeb128Size32);
   }
   if (out.size() < needed) return Code(absl::StatusCode::kInvalidArgument);
 

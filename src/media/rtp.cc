@@ -9,22 +9,18 @@
 #include <cstring>
 #include <utility>
 
+#include "src/core/header_internal.h"
+
 namespace sframe {
 namespace {
+
+using internal::Overlaps;
 
 constexpr uint8_t kStartBit = 0x80;
 constexpr uint8_t kEndBit = 0x40;
 constexpr uint8_t kPacketizedBit = 0x20;
 
 absl::Status Code(absl::StatusCode code) { return absl::Status(code, ""); }
-
-bool Overlaps(const uint8_t* a, size_t a_size, const uint8_t* b,
-              size_t b_size) {
-  if (a_size == 0 || b_size == 0) return false;
-  const auto x = reinterpret_cast<uintptr_t>(a);
-  const auto y = reinterpret_cast<uintptr_t>(b);
-  return x < y + b_size && y < x + a_size;
-}
 
 }  // namespace
 
